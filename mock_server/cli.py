@@ -1,0 +1,73 @@
+"""`mem0-mock`: serve the mock with waitress."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from waitress import serve
+
+from .app import MockConfig, create_app
+from .serving import DEFAULT_THREADS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mem0-mock",
+        description="A stateful mock of the Mem0 Platform Memory API, driven by its OpenAPI spec.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
+    parser.add_argument(
+        "--api-key",
+        action="append",
+        dest="api_keys",
+        metavar="KEY",
+        help="accept only this key (repeatable; also MEM0_API_KEY). Default: any non-empty token",
+    )
+    parser.add_argument("--any-key", action="store_true", help="accept any non-empty token, even if keys are set")
+    parser.add_argument("--demo", action="store_true", help="preload every key's default project with demo data")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the demo data (default: 42)")
+    parser.add_argument("--strict", action="store_true", help="validate every response against the spec")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="waitress worker threads")
+    return parser
+
+
+def config_from(args: argparse.Namespace) -> MockConfig:
+    keys = list(args.api_keys or [])
+    if not keys and os.environ.get("MEM0_API_KEY"):
+        keys = [os.environ["MEM0_API_KEY"]]
+    return MockConfig(
+        api_keys=None if args.any_key or not keys else frozenset(keys),
+        strict=args.strict,
+        demo=args.demo,
+        demo_seed=args.seed,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = config_from(args)
+    app = create_app(config)
+    url = f"http://{args.host}:{args.port}"
+    if config.api_keys is None:
+        keys_note = "any non-empty API key is accepted, each key is its own tenant"
+    else:
+        keys_note = f"accepting {len(config.api_keys)} configured API key(s)"
+    print(f"mem0-mock serving on {url} ({keys_note})", flush=True)
+    if config.demo:
+        print(f"demo data (seed {config.demo_seed}) preloaded in every key's default project", flush=True)
+    print(f'point the SDK at it: MemoryClient(api_key="<key>", host="{url}")', flush=True)
+    try:
+        serve(app, host=args.host, port=args.port, threads=args.threads, ident="mem0-mock")
+    except OSError as exc:
+        print(f"mem0-mock: cannot listen on {url}: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

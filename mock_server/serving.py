@@ -1,0 +1,44 @@
+"""Serving a mock with waitress: in the foreground (the CLI) or on a background thread.
+
+The background form binds port 0 and reports the port the OS chose, so tests and the
+contract suite can run many mocks side by side without guessing free ports.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from flask import Flask
+from waitress.server import create_server
+
+DEFAULT_THREADS = 8
+
+
+class BackgroundServer:
+    """A live mock on a free port; use as a context manager."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS):
+        self.app = app
+        self._server = create_server(app, host=host, port=port, threads=threads, ident="mem0-mock")
+        self.host = host
+        self.port: int = self._server.effective_port  # type: ignore[union-attr]
+        self._thread = threading.Thread(target=self._server.run, name=f"mem0-mock:{self.port}", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> BackgroundServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.close()
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None) -> None:
+        self.stop()
