@@ -1,20 +1,34 @@
-"""The pytest plugin: target options for the contract suite, and a `mem0_mock` fixture.
+"""The pytest plugin: target options for the contract suite, fixtures, and per-operation reporting.
 
 Installed as a `pytest11` entry point, so any project with this package installed gets
-`--base-url` / `--api-key` (or `MEM0_BASE_URL` / `MEM0_API_KEY`) and the fixture. It
-imports nothing heavy at load time: the mock starts only when a test asks for it.
+`--base-url` / `--api-key` (or `MEM0_BASE_URL` / `MEM0_API_KEY`), the `target`, `mem0_mock`
+and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker and, after a run
+that touched the contract suites, a table of checks per API operation. It imports nothing
+heavy at load time: the mock starts only when a test asks for it.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
-from collections.abc import Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import requests
+
+MARKER = "mem0_operation"
+ENTITY_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
+ENTITY_TYPES = {"user": "user_id", "agent": "agent_id", "app": "app_id", "run": "run_id"}
+ENTITY_MAX_LENGTH = 255
+_LOGICAL = ("AND", "OR", "NOT")
+_WILDCARD = "*"
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_SUITE_MODULE_PREFIX = "contracts.suites."
 
 
 @dataclass
@@ -79,12 +93,16 @@ class Target:
         return self.mock is not None
 
 
-def start_mock(strict: bool = False):
-    """Start a mock on a free port; returns the running BackgroundServer."""
+def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None):
+    """Start a mock on a free port; returns the running BackgroundServer.
+
+    `api_keys=None` lets any token in (each its own tenant); a set makes every other key a 401,
+    which the suite's own target needs so that "a wrong key is rejected" can be checked.
+    """
     from mock_server.app import MockConfig, create_app
     from mock_server.serving import BackgroundServer
 
-    return BackgroundServer(create_app(MockConfig(strict=strict))).start()
+    return BackgroundServer(create_app(MockConfig(strict=strict, api_keys=api_keys))).start()
 
 
 @pytest.fixture(scope="session")
@@ -97,18 +115,23 @@ def _mem0_mock_server() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def target(request: pytest.FixtureRequest) -> Target:
-    """The target from --base-url/--api-key, else the session's own mock (started lazily)."""
+def target(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """The target from --base-url/--api-key, else a mock of our own that knows exactly two keys."""
     base_url = request.config.getoption("mem0_base_url")
     api_key = request.config.getoption("mem0_api_key")
     second = request.config.getoption("mem0_second_api_key")
     if base_url:
         if not api_key:
             pytest.exit("--api-key (or MEM0_API_KEY) is required with --base-url", returncode=4)
-        return Target(base_url.rstrip("/"), api_key, None, second)
-    server = request.getfixturevalue("_mem0_mock_server")
-    mock = LiveMock(server.url, api_key or f"m0-contracts-{secrets.token_hex(8)}")
-    return Target(mock.url, mock.api_key, mock, second or f"m0-contracts-{secrets.token_hex(8)}")
+        yield Target(base_url.rstrip("/"), api_key, None, second)
+        return
+    api_key = api_key or f"m0-contracts-{secrets.token_hex(8)}"
+    second = second or f"m0-contracts-{secrets.token_hex(8)}"
+    server = start_mock(api_keys=frozenset({api_key, second}))
+    try:
+        yield Target(server.url, api_key, LiveMock(server.url, api_key), second)
+    finally:
+        server.stop()
 
 
 @pytest.fixture
@@ -118,3 +141,346 @@ def mem0_mock(_mem0_mock_server: Any) -> Iterator[LiveMock]:
     mock.reset()
     yield mock
     mock.reset()
+
+
+# --------------------------------------------------------------------------- run namespace
+
+
+def names_entity(tree: Any) -> bool:
+    """Whether a v2 filter names an entity id somewhere (the API's entity-id rule)."""
+    if isinstance(tree, list):
+        return any(names_entity(sub) for sub in tree)
+    if not isinstance(tree, dict):
+        return False
+    return any(key in ENTITY_FIELDS or (key in _LOGICAL and names_entity(value)) for key, value in tree.items())
+
+
+def is_uuid(value: Any) -> bool:
+    return isinstance(value, str) and bool(_UUID.match(value))
+
+
+class RunNamespace:
+    """Every entity id of one run lives under `prefix`, so destructive calls stay inside the run.
+
+    Generated requests are rewritten through it (`name`, `wire_name`, `filter_tree`), it hands
+    out real memory ids made for the run (`fresh_memory_id`), and `cleanup` deletes, through the
+    public API, every entity it saw used in an add.
+    """
+
+    def __init__(self, target: Target, prefix: str | None = None) -> None:
+        self.target = target
+        self.prefix = prefix or f"ct-{secrets.token_hex(4)}-"
+        self.default_user = f"{self.prefix}user"
+        self.http = requests.Session()
+        self.http.headers.update(target.headers)
+        self._lock = threading.RLock()
+        self._pool: list[str] = []
+        self._counter = 0
+        self._export_id: str | None = None
+        self.real_ids: set[str] = set()
+        self.used: set[tuple[str, str, str | None, str | None]] = set()
+
+    # ---- names
+    def name(self, value: str) -> str:
+        """A string id moved into the namespace, valid iff it was (same length bounds kept)."""
+        if value == "" or value.startswith(self.prefix):
+            return value
+        if len(self.prefix) + len(value) <= ENTITY_MAX_LENGTH:
+            return self.prefix + value
+        return self.prefix + value[len(self.prefix):]
+
+    def wire_name(self, value: Any) -> Any:
+        """An id bound for a query string or a path: whatever its type, it reaches the wire namespaced."""
+        if isinstance(value, list):
+            return [self.wire_name(item) for item in value]
+        if isinstance(value, str):
+            return self.name(value)
+        return self.name(json.dumps(value))
+
+    def condition(self, value: Any) -> Any:
+        """A v2 entity condition (string or operator object) with its ids namespaced; `"*"` stays."""
+        if isinstance(value, str):
+            return value if value == _WILDCARD else self.name(value)
+        if isinstance(value, dict):
+            out: dict[str, Any] = {}
+            for op, operand in value.items():
+                if isinstance(operand, str):
+                    out[op] = self.name(operand)
+                elif isinstance(operand, list):
+                    out[op] = [self.name(x) if isinstance(x, str) else x for x in operand]
+                else:
+                    out[op] = operand
+            return out
+        return value
+
+    def filter_tree(self, tree: Any, ensure_entity: bool = True) -> Any:
+        """A v2 filter with every entity id namespaced, ANDed with the run's user if it names none."""
+        rewritten = self._rewrite_tree(tree)
+        if ensure_entity and isinstance(rewritten, dict) and not names_entity(rewritten):
+            return {"AND": [rewritten, {"user_id": self.default_user}]}
+        return rewritten
+
+    def _rewrite_tree(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self._rewrite_tree(sub) for sub in node]
+        if not isinstance(node, dict):
+            return node
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            if key in _LOGICAL:
+                out[key] = self._rewrite_tree(value)
+            elif key in ENTITY_FIELDS:
+                out[key] = self.condition(value)
+            else:
+                out[key] = value
+        return out
+
+    def track(self, ids: Mapping[str, Any], org_id: Any = None, project_id: Any = None) -> None:
+        """Remember the entities an add may have stored memories for, for `cleanup`."""
+        org = org_id if isinstance(org_id, str) else None
+        project = project_id if isinstance(project_id, str) else None
+        with self._lock:
+            for field_name in ENTITY_FIELDS:
+                value = ids.get(field_name)
+                if isinstance(value, str) and value:
+                    self.used.add((field_name, value, org, project))
+
+    # ---- real objects for generated ids
+    def _add(self, body: dict[str, Any]) -> list[str]:
+        body = {"infer": False, "output_format": "v1.1", "async_mode": False, **body}
+        self.track(body)
+        response = self.http.post(f"{self.target.base_url}/v1/memories/", json=body, timeout=60)
+        response.raise_for_status()
+        payload = response.json()
+        results = payload.get("results", []) if isinstance(payload, dict) else payload
+        ids = [item["id"] for item in results if isinstance(item, dict) and is_uuid(item.get("id"))]
+        self.real_ids.update(ids)
+        return ids
+
+    def fresh_memory_id(self) -> str:
+        """The id of a memory made for this run and handed out once (so deletes never collide)."""
+        with self._lock:
+            if not self._pool:
+                start = self._counter
+                self._counter += 25
+                messages = [{"role": "user", "content": f"contract probe {i}"} for i in range(start, start + 25)]
+                self._pool = self._add({"messages": messages, "user_id": f"{self.prefix}pool"})
+                if not self._pool:
+                    raise RuntimeError("the target stored no memory for an add with infer=false")
+            return self._pool.pop()
+
+    def ensure_entity(self, entity_type: str, name: str) -> None:
+        """Give an entity one memory, so deleting it has something to delete."""
+        field_name = ENTITY_TYPES.get(entity_type)
+        if field_name and isinstance(name, str) and name.startswith(self.prefix):
+            self._add({"messages": [{"role": "user", "content": "entity probe"}], field_name: name})
+
+    def export_id(self) -> str | None:
+        """The id of one export made for this run (None if the target could not make one)."""
+        with self._lock:
+            if self._export_id is None:
+                response = self.http.post(
+                    f"{self.target.base_url}/v1/exports/",
+                    json={"schema": {"type": "object"}, "user_id": f"{self.prefix}pool"},
+                    timeout=60,
+                )
+                if response.ok and is_uuid(response.json().get("id")):
+                    self._export_id = response.json()["id"]
+            return self._export_id
+
+    def cleanup(self) -> list[str]:
+        """Delete every entity used by the run through the public API; answers what failed."""
+        problems = []
+        for field_name, value, org, project in sorted(self.used, key=lambda t: tuple(x or "" for x in t)):
+            params = {field_name: value}
+            if org is not None:
+                params["org_id"] = org
+            if project is not None:
+                params["project_id"] = project
+            try:
+                response = self.http.delete(f"{self.target.base_url}/v1/memories/", params=params, timeout=60)
+                if response.status_code >= 500:
+                    problems.append(f"{field_name}={value}: {response.status_code}")
+            except requests.RequestException as exc:
+                problems.append(f"{field_name}={value}: {exc}")
+        return problems
+
+
+@pytest.fixture(scope="session")
+def mem0_namespace(target: Target) -> Iterator[RunNamespace]:
+    """The run's entity namespace on the target; everything stored in it is deleted at the end."""
+    namespace = RunNamespace(target)
+    yield namespace
+    namespace.cleanup()
+
+
+# --------------------------------------------------------------------------- per-operation table
+
+
+@dataclass
+class _ItemRecord:
+    operation: str | None
+    outcome: str = "passed"  # passed | failed | skipped
+    ran: bool = False
+    # (operationId, check name) -> never failed; schemathesis checks and other named checks
+    checks: dict[tuple[str, str], bool] = field(default_factory=dict)
+
+
+class _Tally:
+    """Outcomes of the run's items and of the named checks inside them, by operation."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, _ItemRecord] = {}
+        self.current: str | None = None
+
+    def rows(self) -> dict[str, tuple[int, int, int]]:
+        table: dict[str, list[int]] = {}
+
+        def count(op: str, index: int, n: int = 1) -> None:
+            table.setdefault(op, [0, 0, 0])[index] += n  # passed, failed, skipped
+
+        for record in self.items.values():
+            if record.outcome == "skipped" or not record.ran:
+                if record.operation:
+                    count(record.operation, 2)
+                continue
+            for (op, _), ok in record.checks.items():
+                count(op, 0 if ok else 1)
+            failed_check = not all(record.checks.values())
+            if record.operation and (not record.checks or (record.outcome == "failed" and not failed_check)):
+                # No named check ran, or the item failed outside them (an error, an assertion).
+                count(record.operation, 0 if record.outcome == "passed" else 1)
+            elif record.outcome == "failed" and not failed_check and record.checks:
+                count(next(iter(record.checks))[0], 1)
+        return {op: (p, f, s) for op, (p, f, s) in table.items()}
+
+
+_TALLY_KEY = pytest.StashKey[_Tally]()
+_ACTIVE: list[_Tally] = []
+
+
+def _spec_operations() -> tuple[dict[str, str], list[str]]:
+    """Map "METHOD /path" to operationId, and the operationIds in spec order."""
+    from spec import load_spec
+
+    labels: dict[str, str] = {}
+    order: list[str] = []
+    for path, methods in load_spec()["paths"].items():
+        for method, operation in methods.items():
+            if isinstance(operation, dict) and "operationId" in operation:
+                labels[f"{method.upper()} {path}"] = operation["operationId"]
+                order.append(operation["operationId"])
+    return labels, order
+
+
+def record_check(name: str, passed: bool, operation: str | None = None) -> None:
+    """Count one run of a named check against the running test item (and `operation`, else the item's).
+
+    A check that fails once counts as failed; the table shows one row per operation.
+    """
+    if not _ACTIVE:
+        return
+    tally = _ACTIVE[-1]
+    record = tally.items.get(tally.current or "")
+    if record is None:
+        return
+    op = operation or record.operation
+    if op is None:
+        return
+    record.checks[(op, name)] = record.checks.get((op, name), True) and passed
+
+
+def operation_of(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker(MARKER)
+    if marker is not None and marker.args:
+        return str(marker.args[0])
+    return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(operation_id): the API operation (spec operationId) a contract test checks;"
+        " counted in the per-operation table",
+    )
+    tally = _Tally()
+    config.stash[_TALLY_KEY] = tally
+    _ACTIVE.append(tally)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    tally = config.stash.get(_TALLY_KEY, None)
+    if tally in _ACTIVE:
+        _ACTIVE.remove(tally)
+
+
+def _is_suite_item(item: pytest.Item) -> bool:
+    module = getattr(item, "module", None)
+    return getattr(module, "__name__", "").startswith(_SUITE_MODULE_PREFIX)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tag schemathesis items of the suites with their operationId, and put it in their name."""
+    labels: dict[str, str] | None = None
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if isinstance(label, str) and _is_suite_item(item) and operation_of(item) is None:
+            if labels is None:
+                labels = _spec_operations()[0]
+            op = labels.get(label)
+            if op is not None:
+                item.add_marker(pytest.mark.mem0_operation(op))
+                # JUnit and the terminal name a test by its node id; under pytest 9 schemathesis gives
+                # every operation of a test the same one, so make it unique and name the operationId.
+                suffix = f"[{op}: {label}]"
+                item.name = item.name.replace(f"[{label}]", suffix)
+                if f"[{label}]" in item.nodeid:
+                    item._nodeid = item.nodeid.replace(f"[{label}]", suffix)
+                elif not item.nodeid.endswith(suffix):
+                    item._nodeid = item.nodeid + suffix
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    tally = item.config.stash[_TALLY_KEY]
+    tally.items.setdefault(item.nodeid, _ItemRecord(operation_of(item)))
+    tally.current = item.nodeid
+    try:
+        yield
+    finally:
+        tally.current = None
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if not _ACTIVE:
+        return
+    record = _ACTIVE[-1].items.get(report.nodeid)
+    if record is None:
+        return
+    if report.failed:
+        record.outcome = "failed"
+        record.ran = True
+    elif report.skipped and record.outcome != "failed":
+        record.outcome = "skipped"
+    elif report.when == "call" and report.passed:
+        record.ran = True
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    tally = config.stash.get(_TALLY_KEY, None)
+    rows = tally.rows() if tally is not None else {}
+    if not rows:
+        return
+    order = [op for op in _spec_operations()[1]]
+    order += sorted(op for op in rows if op not in order)
+    width = max(len("operation"), *(len(op) for op in order))
+    write = terminalreporter.write_line
+    terminalreporter.write_sep("=", "mem0 contract checks per operation")
+    write(f"{'operation':<{width}}  {'checks':>6}  {'passed':>6}  {'failed':>6}  {'skipped':>7}")
+    totals = [0, 0, 0]
+    for op in order:
+        passed, failed, skipped = rows.get(op, (0, 0, 0))
+        totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
+        flag = "  FAILED" if failed else ("  (none run)" if passed + failed == 0 else "")
+        write(f"{op:<{width}}  {passed + failed:>6}  {passed:>6}  {failed:>6}  {skipped:>7}{flag}")
+    write(f"{'total':<{width}}  {totals[0] + totals[1]:>6}  {totals[0]:>6}  {totals[1]:>6}  {totals[2]:>7}")

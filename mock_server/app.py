@@ -11,7 +11,7 @@ import json
 import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, request
@@ -40,11 +40,6 @@ class MockConfig:
     journal_size: int = 1000
     demo: bool = False
     demo_seed: int = 42
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class StrictModeViolation(Exception):
-    """The mock answered something its own spec does not allow."""
 
 
 def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:

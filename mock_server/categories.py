@@ -81,12 +81,12 @@ _CUE_WORDS: dict[str, str] = {
         nut nuts peanut peanuts almond gluten dairy lactose milk cheese egg eggs soy dessert
         sugar chocolate fruit vegetable vegetables spicy coffee tea latte matcha smoothie
         wine beer alcohol drink drinks cocktail diet calorie calories grocery groceries
-        ingredient ingredients taste tastes flavour flavor cilantro garlic onion
+        ingredient ingredients flavour flavor cilantro garlic onion
         breakfast burrito taco falafel paneer lasagna noodles
     """,
     "music": """
         music song songs band bands album albums artist concert concerts gig festival
-        playlist playlists listen listens listening jazz rock pop blues classical hiphop
+        playlist playlists listen listens listening jazz rock pop classical hiphop
         rap folk indie electronica synthwave bossa guitar piano violin drums cello
         ukulele saxophone flute trumpet bass instrument singer sing sings singing choir
         musician spotify vinyl opera lessons

@@ -173,6 +173,9 @@ def _metadata_predicate(value: Any) -> Predicate:
         raise invalid("'metadata' takes an object of metadata keys to values or operators.")
     tests = []
     for key, condition in value.items():
+        if condition == WILDCARD:
+            tests.append((key, _is_set))
+            continue
         test = _all([_scalar_test(op, operand) for op, operand in _conditions(condition)])
         tests.append((key, test))
 

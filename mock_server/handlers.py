@@ -19,7 +19,7 @@ from flask import request
 
 from .errors import Detail, EntityRequired, NotFound, field_error
 from .filters import compile_filter, names_entity
-from .models import ENTITY_FIELDS, Memory, isoformat
+from .models import ENTITY_FIELDS, isoformat
 from .store import AddOptions, Namespace, SearchOptions, Tenant, catalogue_from, today_utc
 
 if TYPE_CHECKING:
@@ -147,10 +147,6 @@ def _search(call: Call, tree: dict[str, Any]) -> list[dict[str, Any]]:
     return [_project({**namespace.render(memory), "score": score}, fields) for memory, score in hits]
 
 
-def _rendered_memory(namespace: Namespace, memory: Memory) -> dict[str, Any]:
-    return namespace.render(memory)
-
-
 # --- memories --------------------------------------------------------------------------
 
 
@@ -259,10 +255,7 @@ def batch_update(call: Call) -> Result:
 @operation("batchDeleteMemories")
 def batch_delete(call: Call) -> Result:
     body = call.body
-    if "memory_ids" in body:
-        ids = list(body["memory_ids"])
-    else:
-        ids = [item["memory_id"] for item in body["memories"]]
+    ids = body["memory_ids"] if "memory_ids" in body else [item["memory_id"] for item in body["memories"]]
     count = call.namespace.batch_delete(list(dict.fromkeys(ids)))
     return 200, {"message": f"Successfully deleted {count} memories"}
 
@@ -333,9 +326,15 @@ def ping(call: Call) -> Result:
 @operation("listEntities")
 def list_entities(call: Call) -> Result:
     rows = call.namespace.entities()
-    results = [{**row, "created_at": isoformat(row["created_at"]), "updated_at": isoformat(row["updated_at"])} for row in rows]
-    totals = {f"total_{kind}s": sum(1 for row in rows if row["type"] == kind) for kind in ("user", "agent", "app", "run")}
-    return 200, {"count": len(results), "next": None, "previous": None, "results": results, **totals}
+    results = [
+        {**row, "created_at": isoformat(row["created_at"]), "updated_at": isoformat(row["updated_at"])} for row in rows
+    ]
+    kinds = ("user", "agent", "app", "run")
+    totals = {f"total_{kind}s": sum(1 for row in rows if row["type"] == kind) for kind in kinds}
+    page = _page(call, results)
+    if isinstance(page, list):
+        page = {"count": len(results), "next": None, "previous": None, "results": results}
+    return 200, {**page, **totals}
 
 
 @operation("deleteEntity")

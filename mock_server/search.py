@@ -30,11 +30,12 @@ from collections.abc import Collection, Iterable, Sequence
 from functools import lru_cache
 
 from .categories import DEFAULT_CATEGORIES, query_categories
-from .text import RELATED, RELATED_WEIGHT, content_terms
+from .text import CONCEPTS, content_terms
 
 __all__ = ["CATEGORY_WEIGHT", "SearchIndex", "embed", "rerank", "similarity"]
 
 TERM_WEIGHT = 1.0
+CONCEPT_WEIGHT = 0.7
 CATEGORY_WEIGHT = 2.0
 _CATEGORY_PREFIX = "cat:"
 _SCORED_CATEGORIES = frozenset(DEFAULT_CATEGORIES) - {"misc"}
@@ -49,9 +50,8 @@ def embed(text: str, categories: Iterable[str] = ()) -> Vector:
     for s in stems:
         weights[s] = TERM_WEIGHT
     for s in stems:
-        for r in RELATED.get(s, ()):
-            if r not in weights:
-                weights[r] = RELATED_WEIGHT
+        for label in CONCEPTS.get(s, ()):
+            weights[label] = CONCEPT_WEIGHT
     for category in categories:
         if category in _SCORED_CATEGORIES:
             weights[_CATEGORY_PREFIX + category] = CATEGORY_WEIGHT
@@ -187,7 +187,7 @@ class SearchIndex:
 
 
 def _stem_pairs(stems: Sequence[str]) -> set[tuple[str, str]]:
-    return set(zip(stems, stems[1:]))
+    return set(zip(stems, stems[1:], strict=False))
 
 
 def rerank(query: str, results: list[tuple[str, str, float]]) -> list[tuple[str, float]]:

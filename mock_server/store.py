@@ -26,6 +26,7 @@ from .search import SearchIndex, rerank
 from .text import extract_keywords
 
 RERANK_WINDOW = 100
+FIELD_TYPES = {name: kind for kind, name in ENTITY_TYPES.items()}
 
 
 def listing_key(memory: Memory) -> tuple[float, str]:
@@ -101,7 +102,6 @@ class Namespace:
             del ids[memory.id]
             if not ids:
                 del self.by_entity[name][value]
-                self.entity_seen.pop((name, value), None)
         self.search_index.remove(memory.id)
 
     def _keys_cost(self, keys: IndexKeys) -> int:
@@ -338,12 +338,13 @@ class Namespace:
     # --- entities ---------------------------------------------------------------------
 
     def entities(self) -> list[dict[str, Any]]:
+        """Entities live from their first memory until deleted, even with no memories left."""
         with self.lock:
-            rows = []
-            for kind, name in ENTITY_TYPES.items():
-                for value, ids in self.by_entity[name].items():
-                    seen = self.entity_seen[(name, value)]
-                    rows.append((kind, value, len(ids), seen))
+            rows = [
+                (kind, value, len(self.by_entity[name].get(value, ())), seen)
+                for (name, value), seen in self.entity_seen.items()
+                for kind in (FIELD_TYPES[name],)
+            ]
         rows.sort(key=lambda row: (row[3], row[0], row[1]), reverse=True)
         return [
             {
@@ -361,14 +362,15 @@ class Namespace:
         ]
 
     def delete_entity(self, kind: str, name: str) -> int:
+        """Delete an entity and every memory that names it."""
         field_name = ENTITY_TYPES[kind]
         with self.lock:
-            ids = self.by_entity[field_name].get(name)
-            if not ids:
+            if (field_name, name) not in self.entity_seen:
                 raise NotFound("Entity not found.")
-            doomed = list(ids)
+            doomed = list(self.by_entity[field_name].get(name, ()))
             for memory_id in doomed:
                 self._delete(self.memories[memory_id], [])
+            del self.entity_seen[(field_name, name)]
             return len(doomed)
 
     # --- exports and feedback ----------------------------------------------------------

@@ -16,9 +16,12 @@ from functools import lru_cache
 import snowballstemmer
 
 __all__ = [
+    "CONCEPTS",
+    "GROUPS",
     "RELATED",
     "RELATED_WEIGHT",
     "STOPWORDS",
+    "concepts",
     "content_terms",
     "expand",
     "extract_keywords",
@@ -31,10 +34,15 @@ _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 _CONTRACTION_SUFFIXES = frozenset({"m", "re", "ve", "ll", "d", "t"})
 
+
+def _split(words: str) -> list[str]:
+    """Whitespace-separated word lists, kept as text blocks for readability."""
+    return words.split()
+
 # Function words plus the filler of questions and requests ("can you tell me ..."): they
 # say nothing about what a memory or a query is about.
 STOPWORDS: frozenset[str] = frozenset(
-    """
+    _split("""
     a about above after again against all am an and any are aren't as at be because been
     before being below between both but by can can't cannot could couldn't did didn't do
     does doesn't doing don't down during each few for from further had hadn't has hasn't
@@ -56,7 +64,7 @@ STOPWORDS: frozenset[str] = frozenset(
     today tonight tomorrow yesterday now currently
     hi hello hey ok okay yes yeah sure
     get gets got go goes going make makes made thing things stuff kind sort lot lots much many well
-    """.split()
+    """)
 )
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -73,9 +81,29 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# American and British spellings meet before stemming ("favorite" and "favourite").
+_VARIANTS: dict[str, str] = {
+    "favorite": "favourite", "favorites": "favourites", "favorited": "favourited",
+    "color": "colour", "colors": "colours", "colored": "coloured", "colorful": "colourful",
+    "gray": "grey", "theater": "theatre", "theaters": "theatres", "center": "centre",
+    "centers": "centres", "jewelry": "jewellery", "humor": "humour", "flavor": "flavour",
+    "flavors": "flavours", "neighbor": "neighbour", "neighbors": "neighbours",
+    "neighborhood": "neighbourhood", "organization": "organisation",
+    "organizations": "organisations", "organize": "organise", "realize": "realise",
+    "mom": "mum", "moms": "mums", "cozy": "cosy", "pajamas": "pyjamas", "yogurt": "yoghurt",
+    "catalog": "catalogue", "traveler": "traveller", "travelers": "travellers",
+    "aluminum": "aluminium", "practicing": "practising", "license": "licence",
+    "defense": "defence", "pediatrician": "paediatrician", "mustache": "moustache",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """Snowball (English) stem, cached: the same words recur across memories and queries."""
+    """Snowball (English) stem, cached: the same words recur across memories and queries.
+
+    American spellings are mapped to British ones first, so both give one stem.
+    """
+    word = _VARIANTS.get(word, word)
     with _STEM_LOCK:
         return _STEMMER.stemWord(word)
 
@@ -83,9 +111,8 @@ def stem(word: str) -> str:
 def _is_content(token: str) -> bool:
     if token in STOPWORDS:
         return False
-    if "'" in token and token.rsplit("'", 1)[1] in _CONTRACTION_SUFFIXES:
-        return False  # "i'm", "don't", ... whatever the spelling
-    return True
+    # Contractions ("i'm", "don't", ...) are function words whatever their spelling.
+    return not ("'" in token and token.rsplit("'", 1)[1] in _CONTRACTION_SUFFIXES)
 
 
 def content_terms(text: str) -> list[str]:
@@ -248,28 +275,52 @@ shop shopping store buy purchase
 """
 
 
-def _build_related(groups: str) -> dict[str, tuple[str, ...]]:
-    related: dict[str, dict[str, None]] = {}
+def _parse_groups(groups: str) -> dict[str, tuple[str, ...]]:
+    """Group label ("~" + stem of its first word, made unique) -> member stems."""
+    parsed: dict[str, tuple[str, ...]] = {}
     for line in groups.strip().splitlines():
-        stems: dict[str, None] = {}
-        for word in line.split():
-            if word not in STOPWORDS:
-                stems.setdefault(stem(word), None)
+        stems = tuple(dict.fromkeys(stem(w) for w in line.split() if w not in STOPWORDS))
+        if len(stems) < 2:
+            continue
+        label = "~" + stems[0]
+        n = 2
+        while label in parsed:
+            label, n = f"~{stems[0]}{n}", n + 1
+        parsed[label] = stems
+    return parsed
+
+
+def _invert(groups: dict[str, tuple[str, ...]]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    related: dict[str, dict[str, None]] = {}
+    concepts: dict[str, dict[str, None]] = {}
+    for label, stems in groups.items():
         for s in stems:
+            concepts.setdefault(s, {})[label] = None
             bucket = related.setdefault(s, {})
             for other in stems:
                 if other != s:
                     bucket.setdefault(other, None)
-    return {s: tuple(sorted(others)) for s, others in sorted(related.items())}
+    return (
+        {s: tuple(sorted(others)) for s, others in sorted(related.items())},
+        {s: tuple(labels) for s, labels in sorted(concepts.items())},
+    )
 
 
-RELATED: dict[str, tuple[str, ...]] = _build_related(_GROUPS)
+GROUPS: dict[str, tuple[str, ...]] = _parse_groups(_GROUPS)
+RELATED: dict[str, tuple[str, ...]]  # stem -> the other stems of its groups (sorted)
+CONCEPTS: dict[str, tuple[str, ...]]  # stem -> labels of the groups it belongs to
+RELATED, CONCEPTS = _invert(GROUPS)
 RELATED_WEIGHT = 0.5
 
 
 def related(term: str) -> tuple[str, ...]:
     """Stems related to a stem (sorted), empty when the lexicon does not know it."""
     return RELATED.get(term, ())
+
+
+def concepts(term: str) -> tuple[str, ...]:
+    """Labels ("~cook") of the lexicon groups a stem belongs to: its shared meanings."""
+    return CONCEPTS.get(term, ())
 
 
 def expand(stems: Iterable[str]) -> dict[str, float]:

@@ -101,7 +101,10 @@ def test_deep_filter_tree_is_400_not_500(client):
         ({"messages": [{"role": "user", "content": "x"}], "user_id": "u", "infer": "yes"}, "infer"),
         ({"messages": [{"role": "user", "content": "x"}], "user_id": "u", "timestamp": "today"}, "timestamp"),
         ({"messages": [{"role": "user", "content": "x"}], "user_id": "u", "timestamp": 10**15}, "timestamp"),
-        ({"messages": [{"role": "user", "content": "x"}], "user_id": "u", "expiration_date": "soon"}, "expiration_date"),
+        (
+            {"messages": [{"role": "user", "content": "x"}], "user_id": "u", "expiration_date": "soon"},
+            "expiration_date",
+        ),
     ],
 )
 def test_add_field_errors_name_the_field(client, body, field):

@@ -165,10 +165,9 @@ def test_get_all_v1_and_v2_filters_and_pagination(sdk: MemoryClient):
     v1 = sdk.get_all(user_id="pager")
     assert texts(v1) == [f"Fact number {i}" for i in (4, 3, 2, 1, 0)]
 
-    july = sdk.get_all(
-        version="v2", filters={"AND": [{"user_id": "pager"}, {"created_at": {"gte": "2024-07-01", "lte": "2024-07-31"}}]}
-    )
-    assert texts(july) == ["Fact number 2", "Fact number 1", "Fact number 0"]
+    in_july = {"created_at": {"gte": "2024-07-01", "lte": "2024-07-31"}}
+    july = sdk.get_all(version="v2", filters={"AND": [{"user_id": "pager"}, in_july]})
+    assert texts(july) == ["Fact number 3", "Fact number 2", "Fact number 1", "Fact number 0"]  # the 31st counts
 
     either = sdk.get_all(version="v2", filters={"OR": [{"user_id": "pager"}, {"user_id": "other"}]})
     assert len(either) == 6
@@ -281,9 +280,18 @@ def test_exports_fill_the_schema_from_the_selected_memories(sdk: MemoryClient):
     assert sdk.get_memory_export(user_id="alex") == exported
 
 
-def test_feedback(sdk: MemoryClient):
+def test_feedback(sdk: MemoryClient, live):
+    """SDK 0.1.118's feedback() sends the request, then raises TypeError in its own telemetry
+    call (`capture_client_event` gets four arguments). The request itself must succeed."""
     memory_id = add_plain(sdk, "Reads sci-fi", user_id="fb")
-    reply = sdk.feedback(memory_id, feedback="positive", feedback_reason="accurate")
+    with pytest.raises(TypeError, match="capture_client_event"):
+        sdk.feedback(memory_id, feedback="positive", feedback_reason="accurate")
+    journal = requests.get(f"{live.url}/_mock/requests", timeout=10).json()["requests"]
+    assert [(e["operation_id"], e["status"]) for e in journal if e["path"] == "/v1/feedback/"] == [
+        ("createFeedback", 200)
+    ]
+    body = {"memory_id": memory_id, "feedback": "POSITIVE", "feedback_reason": "accurate"}
+    reply = requests.post(f"{live.url}/v1/feedback/", json=body, headers=auth(), timeout=10).json()
     assert reply["memory_id"] == memory_id and reply["feedback"] == "POSITIVE"
     with pytest.raises(MemoryNotFoundError):
         sdk.feedback("00000000-0000-4000-8000-000000000000", feedback="NEGATIVE")

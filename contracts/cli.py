@@ -1,0 +1,64 @@
+"""`mem0-contracts`: run the contract suite against an implementation of the Mem0 Memory API.
+
+    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [pytest args...]
+
+It is `pytest --pyargs contracts` with the target options (also read from MEM0_BASE_URL,
+MEM0_API_KEY, MEM0_SECOND_API_KEY); any other argument goes to pytest as is (`-k`, `-x`,
+`--junitxml=report.xml`, ...). Without a URL the suite starts the project's mock and checks
+it. The exit status is pytest's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib.metadata import entry_points
+
+import pytest
+
+PLUGIN_ENTRY_POINT = "mem0_contracts"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mem0-contracts",
+        description="Check an implementation of the Mem0 Platform Memory API against its contract."
+        " Arguments not listed here are passed to pytest.",
+        allow_abbrev=False,  # `--api` or `--base` must not swallow a pytest option
+    )
+    parser.add_argument("--base-url", help="implementation to check (default: MEM0_BASE_URL, else a fresh mock)")
+    parser.add_argument("--api-key", help="API key for the target (default: MEM0_API_KEY)")
+    parser.add_argument("--second-api-key", help="a key of another tenant (default: MEM0_SECOND_API_KEY)")
+    return parser
+
+
+def _plugin_registered() -> bool:
+    """Whether pytest will load `contracts.plugin` by itself (installed with its entry point)."""
+    return any(ep.name == PLUGIN_ENTRY_POINT for ep in entry_points(group="pytest11"))
+
+
+def pytest_args(argv: list[str]) -> list[str]:
+    """The pytest command line for `mem0-contracts argv...`."""
+    options, rest = build_parser().parse_known_args(argv)
+    args = ["--pyargs", "contracts"]
+    if not _plugin_registered():
+        args += ["-p", "contracts.plugin"]
+    if not any(a == "no:cacheprovider" or a == "-pno:cacheprovider" for a in rest):
+        args += ["-p", "no:cacheprovider"]  # never write .pytest_cache next to an installed package
+    for flag, value in (
+        ("--base-url", options.base_url),
+        ("--api-key", options.api_key),
+        ("--second-api-key", options.second_api_key),
+    ):
+        if value:
+            args += [flag, value]
+    return args + rest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite; answers pytest's exit code."""
+    return int(pytest.main(pytest_args(sys.argv[1:] if argv is None else argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

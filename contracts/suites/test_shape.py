@@ -1,0 +1,307 @@
+"""Shape of every operation: schemathesis generates requests from the spec and judges the answers.
+
+Each operation gets one test item (`test_shape[<operationId>: <METHOD> <path>]`) that runs the
+spec's examples, the coverage phase and a bounded, seeded fuzzing phase, with the checks below.
+Before a request leaves, `before_call` moves every generated entity id into the run's
+namespace (see `contracts.plugin.RunNamespace`) and swaps generated memory / export ids for
+real ones made for the run, so that destructive calls cannot touch data outside the run and
+valid requests really reach the success paths.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from schemathesis import checks as st_checks
+from schemathesis.core.failures import FailureGroup
+
+from contracts.plugin import (
+    ENTITY_FIELDS,
+    ENTITY_MAX_LENGTH,
+    ENTITY_TYPES,
+    RunNamespace,
+    Target,
+    is_uuid,
+    record_check,
+)
+from spec import load_spec
+
+SUITE = "shape"
+MAX_EXAMPLES = 12
+SEED = 20250901
+
+# Statuses a valid request may get. Domain 400s (no entity id, unknown batch id) are made
+# impossible by the rewriting below, so 400 is not among them; a wrong key (401) fails the run.
+POSITIVE_STATUSES = ["2xx", "404"]
+
+CHECKS = [
+    st_checks.not_a_server_error,
+    st_checks.status_code_conformance,
+    st_checks.content_type_conformance,
+    st_checks.response_schema_conformance,
+    st_checks.negative_data_rejection,
+    st_checks.positive_data_acceptance,
+    st_checks.missing_required_header,
+    st_checks.ignored_auth,
+]
+
+
+def _raw_spec() -> dict[str, Any]:
+    raw = copy.deepcopy(load_spec())
+    raw["x-mem0-contracts-suite"] = SUITE  # lets the process-wide hook recognise our cases
+    return raw
+
+
+SCHEMA = schemathesis.openapi.from_dict(_raw_spec())
+# Requests go where `target` says (per call); an unreachable default catches any that would not.
+SCHEMA.config.update(base_url="http://127.0.0.1:9")
+SCHEMA.config.seed = SEED
+SCHEMA.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True)
+SCHEMA.config.checks.positive_data_acceptance.expected_statuses = POSITIVE_STATUSES
+
+OPERATIONS: dict[str, tuple[str, str]] = {
+    op["operationId"]: (method.upper(), path)
+    for path, methods in load_spec()["paths"].items()
+    for method, op in methods.items()
+    if isinstance(op, dict) and "operationId" in op
+}
+
+_NAMESPACE: list[RunNamespace] = []
+_LAST_FAILURES: list[tuple[str, Any]] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _active_namespace(mem0_namespace: RunNamespace) -> Iterator[RunNamespace]:
+    """Make the run's namespace (and target) visible to the schemathesis hooks, which get no fixtures."""
+    _NAMESPACE.append(mem0_namespace)
+    yield mem0_namespace
+    _NAMESPACE.remove(mem0_namespace)
+
+
+KEY_PLACEHOLDER = "mem0-contracts-target-key"
+
+
+@SCHEMA.auth()
+class TargetKey:
+    """Authorization set by schemathesis itself, so that cases probing a missing or bad header keep
+    it missing or bad (a per-call header would put it back). Examples are built at collection,
+    before the target is known, so the key is a placeholder that `before_call` swaps."""
+
+    def get(self, case: schemathesis.Case, context: Any) -> str:
+        return KEY_PLACEHOLDER
+
+    def set(self, case: schemathesis.Case, data: str, context: Any) -> None:
+        case.headers = case.headers or {}
+        case.headers["Authorization"] = f"Token {data}"
+
+
+# --------------------------------------------------------------------------- rewriting
+
+
+def _entity_names(ns: RunNamespace, body: dict[str, Any]) -> None:
+    for name in ENTITY_FIELDS:
+        if isinstance(body.get(name), str):
+            body[name] = ns.name(body[name])
+
+
+def _names_some_entity(mapping: Any) -> bool:
+    return isinstance(mapping, dict) and any(isinstance(mapping.get(n), str) and mapping[n] for n in ENTITY_FIELDS)
+
+
+def _map_ids(ns: RunNamespace, ids: list[Any], mapping: dict[str, str]) -> None:
+    """Replace well-formed memory ids by real ones of the run (the same generated id, the same memory)."""
+    wanted = [x for x in dict.fromkeys(ids) if is_uuid(x) and x not in ns.real_ids and x not in mapping]
+    if not wanted or len(ids) > 1000:
+        return
+    for generated in wanted:
+        mapping[generated] = ns.fresh_memory_id()
+
+
+def rewrite_request(
+    ns: RunNamespace,
+    operation_id: str,
+    path: dict[str, Any],
+    query: dict[str, Any],
+    body: Any,
+    real_objects: bool = True,
+) -> Any:
+    """Namespace a request's entity ids in place; answers the (possibly new) body.
+
+    With `real_objects`, well-formed memory / export ids become ids of objects made for the
+    run, and a deleted entity gets a memory first, so valid requests reach their 200s.
+    """
+    if operation_id in ("getMemoriesV1", "deleteMemories"):
+        for name in ENTITY_FIELDS:
+            if name in query:
+                query[name] = ns.wire_name(query[name])
+        if not any(isinstance(query.get(n), str) and query[n] for n in ENTITY_FIELDS):
+            free = next((n for n in ENTITY_FIELDS if n not in query), "user_id")
+            query[free] = ns.default_user
+    elif operation_id == "deleteEntity":
+        if "entity_id" in path:
+            path["entity_id"] = ns.wire_name(path["entity_id"])
+            name, kind = path["entity_id"], path.get("entity_type")
+            if real_objects and kind in ENTITY_TYPES and 0 < len(name) <= ENTITY_MAX_LENGTH and "/" not in name:
+                ns.ensure_entity(kind, name)
+    elif operation_id in ("getMemory", "updateMemory", "deleteMemory", "getMemoryHistory"):
+        memory_id = path.get("memory_id")
+        if real_objects and is_uuid(memory_id) and memory_id not in ns.real_ids:
+            path["memory_id"] = ns.fresh_memory_id()
+    if operation_id == "getMemoriesV2":
+        if isinstance(query.get("filters"), dict):
+            query["filters"] = ns.filter_tree(query["filters"])
+        if isinstance(body, dict) and isinstance(body.get("filters"), dict):
+            body["filters"] = ns.filter_tree(body["filters"])
+        elif "filters" not in query and (body is None or isinstance(body, dict)):
+            query["filters"] = ns.filter_tree({})
+    if not isinstance(body, dict):
+        return body
+    if operation_id == "addMemories":
+        _entity_names(ns, body)
+        if not _names_some_entity(body):
+            body["user_id"] = ns.default_user
+        ns.track(body, body.get("org_id"), body.get("project_id"))
+    elif operation_id == "searchMemoriesV1":
+        _entity_names(ns, body)
+        if isinstance(body.get("filters"), dict):
+            _entity_names(ns, body["filters"])
+        if not _names_some_entity(body) and not _names_some_entity(body.get("filters")):
+            body["user_id"] = ns.default_user
+    elif operation_id == "searchMemoriesV2":
+        if isinstance(body.get("filters"), dict):
+            body["filters"] = ns.filter_tree(body["filters"])
+    elif operation_id in ("createMemoryExport", "getMemoryExport"):
+        _entity_names(ns, body)
+        if isinstance(body.get("filters"), dict):
+            body["filters"] = ns.filter_tree(body["filters"], ensure_entity=False)
+        elif not _names_some_entity(body):
+            body["user_id"] = ns.default_user
+        export_id = body.get("memory_export_id")
+        if real_objects and is_uuid(export_id) and export_id != ns.export_id():
+            body["memory_export_id"] = ns.export_id() or export_id
+    elif real_objects and operation_id == "createFeedback":
+        if is_uuid(body.get("memory_id")) and body["memory_id"] not in ns.real_ids:
+            body["memory_id"] = ns.fresh_memory_id()
+    elif real_objects and operation_id in ("batchUpdateMemories", "batchDeleteMemories"):
+        mapping: dict[str, str] = {}
+        items = body.get("memories")
+        if isinstance(items, list):
+            objects = [item for item in items if isinstance(item, dict)]
+            _map_ids(ns, [item.get("memory_id") for item in objects], mapping)
+            for item in objects:
+                if item.get("memory_id") in mapping:
+                    item["memory_id"] = mapping[item["memory_id"]]
+        ids = body.get("memory_ids")
+        if isinstance(ids, list):
+            _map_ids(ns, ids, mapping)
+            body["memory_ids"] = [mapping.get(x, x) if isinstance(x, str) else x for x in ids]
+    return body
+
+
+@schemathesis.hook
+def before_call(context: Any, case: schemathesis.Case, kwargs: dict[str, Any]) -> None:
+    """Keep generated requests inside the run's namespace (process-wide hook; ours only)."""
+    if case.operation.schema.raw_schema.get("x-mem0-contracts-suite") != SUITE or not _NAMESPACE:
+        return
+    operation_id = case.operation.definition.raw["operationId"]
+    if case.headers and case.headers.get("Authorization") == f"Token {KEY_PLACEHOLDER}":
+        case.headers["Authorization"] = f"Token {_NAMESPACE[-1].target.api_key}"
+    if case.path_parameters is None:
+        case.path_parameters = {}
+    if case.query is None:
+        case.query = {}
+    body = case.body if isinstance(case.body, dict) else None
+    rewritten = rewrite_request(_NAMESPACE[-1], operation_id, case.path_parameters, case.query, body)
+    if body is not None:
+        case.body = rewritten
+
+
+@SCHEMA.hook
+def after_validate(context: Any, case: schemathesis.Case, response: Any, results: list[Any]) -> None:
+    """Count every schemathesis check per operation, and keep the failed ones' names for the message."""
+    _LAST_FAILURES.clear()
+    for result in results:
+        record_check(result.name, result.failure is None)
+        if result.failure is not None:
+            _LAST_FAILURES.append((result.name, result.failure))
+
+
+def _named(exc: FailureGroup, operation_id: str) -> FailureGroup:
+    """The same failures, with a first line per failed check: "[operationId] check: title"."""
+    lines = [f"[{operation_id}] {name}: {failure.title}" for name, failure in _LAST_FAILURES]
+    if not lines:
+        lines = [f"[{operation_id}] {'/'.join(f.checks) or 'check'}: {f.title}" for f in exc.exceptions]
+    return FailureGroup(list(exc.exceptions), "\n".join(lines) + "\n" + exc.message)
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@SCHEMA.parametrize()
+def test_shape(case: schemathesis.Case, target: Target) -> None:
+    """Every generated request gets an answer the spec allows, and valid ones succeed."""
+    operation_id = case.operation.definition.raw["operationId"]
+    try:
+        case.call_and_validate(base_url=target.base_url, checks=CHECKS, timeout=60)
+    except FailureGroup as exc:
+        raise _named(exc, operation_id) from None
+
+
+def _resolve(node: Any, spec: dict[str, Any]) -> Any:
+    while isinstance(node, dict) and "$ref" in node:
+        found: Any = spec
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            found = found[part]
+        node = found
+    return node
+
+
+def example_request(operation_id: str) -> tuple[str, str, dict[str, Any], Any]:
+    """A valid request for an operation from the spec's own examples: method, path, query, body."""
+    spec = load_spec()
+    method, template = OPERATIONS[operation_id]
+    definition = spec["paths"][template][method.lower()]
+    path_args: dict[str, Any] = {}
+    for parameter in (_resolve(p, spec) for p in definition.get("parameters", [])):
+        if parameter["in"] == "path":
+            path_args[parameter["name"]] = parameter.get("example", "x")
+    body = None
+    content = definition.get("requestBody", {}).get("content", {}).get("application/json")
+    if content and content.get("examples"):
+        body = copy.deepcopy(_resolve(next(iter(content["examples"].values())), spec)["value"])
+    return method, template, path_args, body
+
+
+@pytest.mark.parametrize(
+    "operation_id", [pytest.param(op, marks=pytest.mark.mem0_operation(op), id=op) for op in OPERATIONS]
+)
+@pytest.mark.parametrize("credentials", ["wrong-key", "no-header", "bad-scheme"])
+def test_rejects_bad_credentials(
+    operation_id: str, credentials: str, target: Target, mem0_namespace: RunNamespace
+) -> None:
+    """Every operation answers 401 with `{"detail": ...}` to a wrong key, no header, or another scheme."""
+    method, template, path_args, body = example_request(operation_id)
+    query: dict[str, Any] = {}
+    body = rewrite_request(mem0_namespace, operation_id, path_args, query, body, real_objects=False)
+    url = target.base_url + template.format(**path_args)
+    headers = {
+        "wrong-key": {"Authorization": f"Token m0-wrong-{secrets.token_hex(8)}"},
+        "no-header": {},
+        "bad-scheme": {"Authorization": f"Bearer {target.api_key}"},
+    }[credentials]
+    response = requests.request(method, url, params=query, json=body, headers=headers, timeout=60)
+    detail = f"[{operation_id}] auth_enforced ({credentials}): {method} {url} answered {response.status_code}"
+    assert response.status_code == 401, f"{detail}, expected 401: {response.text[:300]}"
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    assert isinstance(payload, dict) and isinstance(payload.get("detail"), str), (
+        f'{detail} with a body that is not {{"detail": "..."}}: {response.text[:300]}'
+    )
