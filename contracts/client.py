@@ -213,6 +213,18 @@ class Client:
             raise SeedError(f"[addMemories] {text!r} not visible after {timeout}s (queued add)")
         return next(m["id"] for m in listing if m.get("memory") == text)
 
+    def entity_listing(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
+        """Memories of these entities, one plain equality filter each.
+
+        Seeding and cleanup must not depend on the operators the suite is judging (a target
+        that evaluates OR as AND would otherwise fail in setup, not in the OR check).
+        """
+        found: dict[str, dict[str, Any]] = {}
+        for field, entity_id in pairs:
+            for memory in self.listing({field: entity_id}):
+                found.setdefault(memory.get("id"), memory)
+        return list(found.values())
+
     def seed(self, ns: str, *, timeout: float = DEFAULT_WAIT) -> list[dict[str, Any]]:
         """Store dataset.seed_requests(ns) and return the seeded memories as the target shows them.
 
@@ -229,9 +241,9 @@ class Client:
                 items = _result_items(response.json())
                 expired_ids += [i["id"] for i in items if isinstance(i, dict) and i.get("id")]
         wanted = {_seed_text(b) for b in requests_ if not is_expired(b)}
-        scope = dataset.scope(ns)
+        pairs = [(field, eid) for field, ids in dataset.entities(ns).items() for eid in ids]
         listing, ok = poll(
-            lambda: self.listing(scope),
+            lambda: self.entity_listing(pairs),
             lambda found: wanted <= {m.get("memory") for m in found},
             timeout=timeout,
         )
@@ -261,8 +273,7 @@ class Client:
                 failures.append(response_text(response))
         if failures:
             raise SeedError(f"[deleteMemories] cleanup failed: {failures}")
-        scope = {"OR": [{field: entity_id} for field, entity_id in pairs]}
-        listing, ok = poll(lambda: self.listing(scope), lambda found: not found, timeout=timeout)
+        listing, ok = poll(lambda: self.entity_listing(pairs), lambda found: not found, timeout=timeout)
         if not ok:
             raise SeedError(
                 f"[deleteMemories] cleanup left {len(listing)} memories: {[m.get('id') for m in listing]}"

@@ -319,7 +319,7 @@ class Namespace:
             by_id = {memory.id: memory for memory, _ in window}
             reranked = rerank(query, [(m.id, m.memory, s) for m, s in window])
             hits = [(by_id[memory_id], score) for memory_id, score in reranked]
-        hits = [(m, round(min(1.0, max(0.0, s)), 6)) for m, s in hits if s >= options.threshold]
+        hits = [(m, s) for m, s in ((m, round(min(1.0, max(0.0, s)), 6)) for m, s in hits) if s >= options.threshold]
         if options.filter_memories and hits:
             floor = hits[0][1] / 2
             hits = [hit for hit in hits if hit[1] >= floor]

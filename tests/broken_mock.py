@@ -1,0 +1,162 @@
+"""Deliberately broken variants of the mock, one per kind of defect the contract suite must catch.
+
+Run as `python -m tests.broken_mock VARIANT`: applies the defect, serves the mock on a free
+port, prints its URL on stdout and serves until stdin closes. Each variant runs in a
+process of its own, so its monkeypatching never leaks into other tests.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from mock_server import filters, handlers, store
+from mock_server.app import MockConfig, create_app
+from mock_server.errors import ApiError
+from mock_server.models import isoformat
+from mock_server.openapi import Operation
+from mock_server.serving import BackgroundServer
+
+
+def _wrap_handler(operation_id: str, change: Callable[[int, Any], tuple[int, Any]]) -> None:
+    original = handlers.HANDLERS[operation_id]
+
+    def broken(call: handlers.Call) -> tuple[int, Any]:
+        return change(*original(call))
+
+    handlers.HANDLERS[operation_id] = broken
+
+
+def missing_required_field() -> None:
+    """getMemory leaves out `memory`."""
+    _wrap_handler("getMemory", lambda status, body: (status, {k: v for k, v in body.items() if k != "memory"}))
+
+
+def wrong_type() -> None:
+    """getMemory answers `created_at` as a unix number instead of a date-time string."""
+    _wrap_handler("getMemory", lambda status, body: (status, {**body, "created_at": 1720000000}))
+
+
+def wrong_status_code() -> None:
+    """deleteMemory answers 202, which the spec does not list."""
+    _wrap_handler("deleteMemory", lambda status, body: (202, body))
+
+
+def server_error_on_bad_input() -> None:
+    """A body that fails validation crashes instead of answering 400."""
+    original = Operation.check_body
+
+    def crashing(self: Operation, body: Any) -> None:
+        try:
+            original(self, body)
+        except ApiError as error:
+            raise RuntimeError("validation blew up") from error
+
+    Operation.check_body = crashing  # type: ignore[method-assign]
+
+
+def _rename_or(tree: Any) -> Any:
+    if isinstance(tree, dict):
+        return {("AND" if key == "OR" else key): _rename_or(value) for key, value in tree.items()}
+    if isinstance(tree, list):
+        return [_rename_or(item) for item in tree]
+    return tree
+
+
+def or_as_and() -> None:
+    original = handlers.compile_filter
+    handlers.compile_filter = lambda tree: original(_rename_or(tree))
+
+
+def _patch_compare(change: Callable[[Callable[..., bool], str, Any, Any], bool]) -> None:
+    original = filters._compare
+    filters._compare = lambda op, actual, expected: change(original, op, actual, expected)
+
+
+def ne_ignored() -> None:
+    _patch_compare(lambda original, op, actual, expected: True if op == "ne" else original(op, actual, expected))
+
+
+def icontains_case_sensitive() -> None:
+    _patch_compare(
+        lambda original, op, actual, expected: original("contains" if op == "icontains" else op, actual, expected)
+    )
+
+
+def dates_compared_as_strings() -> None:
+    filters._as_comparable = lambda field_value, bound: (isoformat(field_value), bound.isoformat())
+
+
+def _search_options(**overrides: Any) -> None:
+    original = handlers.SearchOptions
+    handlers.SearchOptions = lambda **kwargs: original(**{**kwargs, **overrides})
+
+
+def top_k_ignored() -> None:
+    _search_options(top_k=1000)
+
+
+def threshold_ignored() -> None:
+    _search_options(threshold=0.0)
+
+
+def page_repeats_an_item() -> None:
+    original = handlers._page
+
+    def overlapping(call: handlers.Call, items: list[Any]) -> Any:
+        page = original(call, items)
+        number = call.arg("page") or 1
+        if isinstance(page, dict) and number > 1 and page["results"]:
+            size = call.arg("page_size") or handlers.DEFAULT_PAGE_SIZE
+            page["results"] = [items[(number - 1) * size - 1], *page["results"][:-1]]
+        return page
+
+    handlers._page = overlapping
+
+
+def history_not_recorded() -> None:
+    original = store.Namespace._record
+
+    def only_adds(self: store.Namespace, memory: Any, event: str, *args: Any) -> None:
+        if event == "ADD":
+            original(self, memory, event, *args)
+
+    store.Namespace._record = only_adds  # type: ignore[method-assign]
+
+
+def keys_share_data() -> None:
+    original = store.Store.tenant
+    store.Store.tenant = lambda self, api_key: original(self, "one-shared-tenant")  # type: ignore[method-assign]
+
+
+VARIANTS: dict[str, Callable[[], None]] = {
+    fn.__name__: fn
+    for fn in (
+        missing_required_field,
+        wrong_type,
+        wrong_status_code,
+        server_error_on_bad_input,
+        or_as_and,
+        ne_ignored,
+        icontains_case_sensitive,
+        dates_compared_as_strings,
+        top_k_ignored,
+        threshold_ignored,
+        page_repeats_an_item,
+        history_not_recorded,
+        keys_share_data,
+    )
+}
+
+
+def main(argv: list[str]) -> int:
+    VARIANTS[argv[0]]()
+    with BackgroundServer(create_app(MockConfig())) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
