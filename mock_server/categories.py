@@ -64,7 +64,7 @@ _CUE_WORDS: dict[str, str] = {
         squash pickleball hockey rugby cricket frisbee marathon run runs running jog jogging
         gym workout workouts swim swimming cycling bike biking climb climbing boulder yoga
         pilates ski skiing snowboard surf surfing hike hiking trek athlete team league match
-        race training fitness exercise kilometers miles coach tournament stadium
+        race training fitness exercise kilometers miles coach tournament stadium athletic
     """,
     "travel": """
         travel travels traveling travelling trip trips vacation holiday holidays journey tour
@@ -81,7 +81,7 @@ _CUE_WORDS: dict[str, str] = {
         nut nuts peanut peanuts almond gluten dairy lactose milk cheese egg eggs soy dessert
         sugar chocolate fruit vegetable vegetables spicy coffee tea latte matcha smoothie
         wine beer alcohol drink drinks cocktail diet calorie calories grocery groceries
-        ingredient ingredients flavour flavor cilantro garlic onion
+        ingredient ingredients flavour flavor cilantro garlic onion dietary culinary nutrition
         breakfast burrito taco falafel paneer lasagna noodles
     """,
     "music": """
@@ -89,7 +89,7 @@ _CUE_WORDS: dict[str, str] = {
         playlist playlists listen listens listening jazz rock pop classical hiphop
         rap folk indie electronica synthwave bossa guitar piano violin drums cello
         ukulele saxophone flute trumpet bass instrument singer sing sings singing choir
-        musician spotify vinyl opera lessons
+        musician musical spotify vinyl opera lessons
     """,
     "health": """
         health healthy allergic allergy allergies allergen intolerant intolerance diabetes
@@ -114,7 +114,7 @@ _CUE_WORDS: dict[str, str] = {
         crochet craft crafts paint painting draw drawing photography photo photos chess
         puzzle puzzles boardgame volunteer volunteers volunteering reading read
         book books writing write journaling journal hiking hike fishing camping dance
-        dancing woodworking pottery baking lego origami birdwatching stamps coins
+        dancing woodworking pottery baking lego origami birdwatching stamps coins play plays
     """,
     "fashion": """
         fashion style clothes clothing outfit outfits wear wears wearing dress dresses shirt
@@ -142,6 +142,10 @@ _CUE_WORDS: dict[str, str] = {
         imperial contacted contact morning night owl person style
     """,
 }
+
+
+def _split_words(words: str) -> list[str]:
+    return words.split()
 
 
 def _stem_set(words: str) -> frozenset[str]:
@@ -210,9 +214,21 @@ def categorize(text: str, catalogue: Mapping[str, str] | None = None) -> list[st
     return list(_categorize_default(text))
 
 
+# Cues that help file a memory but mislead about a question ("movie night" is not about
+# user_preferences, though "Is a night owl" is).
+_WEAK_QUERY_CUES = frozenset(
+    stem(w) for w in _split_words(
+        "night morning person owl first started finished completed passed won free team lead leads"
+        " style format tone answers units detailed concise explanations size window aisle seat"
+        " rather avoid avoids bought"
+    )
+)
+
+
 @lru_cache(maxsize=4096)
 def _query_categories(text: str) -> tuple[str, ...]:
-    return tuple(_ranked(_default_scores(content_terms(text)), 3))
+    terms = [t for t in content_terms(text) if t not in _WEAK_QUERY_CUES]
+    return tuple(_ranked(_default_scores(terms), 3))
 
 
 def query_categories(text: str) -> list[str]:

@@ -18,7 +18,10 @@ import json
 import math
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
+
+import jsonschema
 
 from .search import SearchIndex, similarity
 from .text import content_terms, expand, stem
@@ -32,6 +35,7 @@ MAX_ENUM = 200
 MAX_ITEMS = 1000
 MAX_CELLS = 50_000  # fields of array-of-object records per export
 RELEVANCE_BAR = 0.3  # the search default threshold
+ARRAY_FLOOR = 0.75  # an array keeps memories scoring at least this share of the best one
 
 
 def _split(words: str) -> list[str]:
@@ -91,13 +95,14 @@ _VALUE_RULES: tuple[tuple[re.Pattern[str], frozenset[str], int], ...] = tuple(
         (r"^follows an? (.+?) diet$", "diet dietary", 1),
         (r"^speaks (.+?)(?: fluently)?$", "language languages speak speaks", 1),
         (r"^plays (.+)$", "sport sports play plays instrument game", 1),
-        (r"^has an? (?:\w+ )?(\w+) named (.+)$", "pet pets animal dog cat", 1),
+        (r"^has an? (?:\w+ )?(dog|cat|puppy|kitten|parrot|bird|rabbit|hamster|fish|turtle|horse|snake|"
+         r"retriever|labrador|poodle|beagle|terrier|bulldog|corgi|collie|husky|spaniel|pug|tabby) named (.+)$",
+         "pet pets animal dog cat", 1),
         (r"\bnamed (\w+(?: \w+)?)$", "name named called", 1),
         (r"^is (married|single|engaged|divorced|widowed)\b", "relationship marital status married", 1),
     )
 )
-# A quantified group that itself ends in a quantifier, e.g. "(a+)+": catastrophic backtracking.
-_NESTED_QUANTIFIER = re.compile(r"[*+}?]\)[*+{]")
+MAX_REPAIRS = 32
 _COPULA = re.compile(r"^(.+?) (?:is|are) (?:on )?(.+)$", re.IGNORECASE)
 
 
@@ -265,7 +270,10 @@ class _Export:
             node.get("required"), list) else []
         out: dict[str, Any] = {}
         if not properties:
-            return self.free_object(node, name, depth)
+            free = self.free_object(node, name, depth)
+            if free is NOTHING and not required:
+                return NOTHING
+            out = free if isinstance(free, dict) else {}
         for key, sub in list(properties.items())[:MAX_PROPERTIES]:
             key = str(key)
             value = self.fill(sub, key, "", depth + 1)
@@ -311,7 +319,9 @@ class _Export:
             return NOTHING
         item_type, _ = self.types(item)
         values: list[Any] = []
-        if item_type == "object" or isinstance(item.get("properties"), dict):
+        if "const" in item:
+            values.append(item["const"])
+        elif item_type == "object" or isinstance(item.get("properties"), dict):
             for memory, score in relevant[:MAX_ITEMS]:
                 record = self.record(item, memory, score, depth + 1)
                 if record is not NOTHING:
@@ -322,10 +332,7 @@ class _Export:
                 if value is not NOTHING:
                     values.append(value)
         elif item_type in ("string", None):
-            for memory, _ in relevant[:MAX_ITEMS]:
-                value = self.string_value(item, query if not generic else "", memory["memory"])
-                if value is not NOTHING:
-                    values.append(value)
+            values = self.string_values(item, "" if generic else query, relevant[:MAX_ITEMS])
         elif item_type in ("number", "integer"):
             for memory, _ in relevant[:MAX_ITEMS]:
                 value = self.number_value(item, item_type, query, memory["memory"])
@@ -333,7 +340,7 @@ class _Export:
                     values.append(value)
         elif item_type == "boolean":
             values.append(not _NEGATIVE.match(relevant[0][0]["memory"]))
-        if node.get("uniqueItems"):
+        if node.get("uniqueItems") or item_type in ("string", "number", "integer", None):
             unique: list[Any] = []
             for value in values:
                 if value not in unique:
@@ -440,7 +447,12 @@ class _Export:
             return NOTHING
         if node.get("x-any") and main is None:
             return NOTHING  # an unresolvable $ref: any value might break it
-        return self.string_value(node, query, best)
+        for memory, _ in relevant[:200]:
+            value = _extract_value(query, memory["memory"])
+            fitted = self.fit_string(node, value) if value is not None else NOTHING
+            if fitted is not NOTHING:
+                return fitted  # a memory stating the value beats a merely related one
+        return self.fit_string(node, best)
 
     def root_scalar(self, node: dict[str, Any], main: str | None) -> Any:
         texts = [m["memory"] for m, _ in self.all_memories()]
@@ -451,6 +463,23 @@ class _Export:
         return self.fit_string(node, "\n".join(texts))
 
     # --- values --------------------------------------------------------------------------
+
+    def string_values(self, item: dict[str, Any], query: str, relevant: list[tuple[dict[str, Any], float]]) -> list:
+        """Array of strings: the values memories state if any do, else the closest texts."""
+        if not query:
+            texts = [self.fit_string(item, memory["memory"]) for memory, _ in relevant]
+            return [t for t in texts if t is not NOTHING]
+        # The closest memories only (a shared category alone is not enough next to a
+        # memory that is about the very thing), each as the value it states if it does.
+        floor = relevant[0][1] * ARRAY_FLOOR if relevant else 0.0
+        values = []
+        for memory, score in relevant:
+            if score < floor:
+                break
+            value = self.string_value(item, query, memory["memory"])
+            if value is not NOTHING:
+                values.append(value)
+        return values
 
     def string_value(self, node: dict[str, Any], query: str, text: str) -> Any:
         value = _extract_value(query, text) if query else None
@@ -472,7 +501,7 @@ class _Export:
             return NOTHING
         pattern = node.get("pattern")
         if isinstance(pattern, str):
-            if len(pattern) > 500 or _NESTED_QUANTIFIER.search(pattern):
+            if len(value) > 2000 or _risky_pattern(pattern):
                 return NOTHING  # could backtrack for ever: leave the property out
             try:
                 if not re.search(pattern, value):
@@ -544,7 +573,21 @@ class _Export:
             return None
         if main == "string":
             min_length = node.get("minLength")
-            return " " * min_length if isinstance(min_length, int) and 0 < min_length <= 1000 else ""
+            blank = " " * min_length if isinstance(min_length, int) and 0 < min_length <= 1000 else ""
+            pattern = node.get("pattern")
+            if isinstance(pattern, str) and len(pattern) <= 500:
+                # Short candidates only: even a backtracking pattern is quick on 8 characters.
+                for candidate in (blank, "A", "a", "0", "Aa0", "unknown", "N/A", "x" * 8):
+                    if len(candidate) < len(blank) or (
+                        isinstance(node.get("maxLength"), int) and len(candidate) > node["maxLength"]
+                    ):
+                        continue
+                    try:
+                        if re.search(pattern, candidate):
+                            return candidate
+                    except (re.error, RecursionError, OverflowError):
+                        break
+            return blank
         if main in ("number", "integer"):
             low = node.get("minimum")
             if isinstance(low, (int, float)) and not isinstance(low, bool) and low > 0:
@@ -556,28 +599,73 @@ class _Export:
         if main == "boolean":
             return False
         if main == "array":
-            return []
+            min_items = node.get("minItems")
+            if not isinstance(min_items, int) or min_items <= 0 or depth >= MAX_DEPTH:
+                return []
+            items = node.get("items")
+            item_node = self.resolve(items if isinstance(items, dict) else {})
+            item = self.empty(item_node, depth + 1)
+            count = min(min_items, MAX_ITEMS)
+            if not node.get("uniqueItems") or count == 1:
+                return [item] * count
+            if isinstance(item, bool):
+                return [False, True][:count]
+            if isinstance(item, (int, float, str)):
+                # Distinct placeholders; fit_* drops any the item schema would refuse.
+                fit = (lambda v: self.fit_string(item_node, v)) if isinstance(item, str) else (
+                    lambda v: self.fit_number(item_node, self.types(item_node)[0] or "number", v))
+                values = [item] + [fit(str(i) if isinstance(item, str) else item + i) for i in range(1, count)]
+                return [v for v in values if v is not NOTHING]
+            return [item]
         if main == "object":
             out: dict[str, Any] = {}
             if depth >= MAX_DEPTH:
                 return out
             properties = node.get("properties") if isinstance(node.get("properties"), dict) else {}
             required = node.get("required") if isinstance(node.get("required"), list) else []
+            extra = node.get("additionalProperties")
             for key in required[:MAX_PROPERTIES]:
                 if isinstance(key, str):
                     self.nodes += 1
-                    sub = properties.get(key, {})
+                    sub = properties.get(key, extra if isinstance(extra, dict) else {})
                     out[key] = self.empty(self.resolve(sub), depth + 1) if self.nodes <= MAX_NODES else None
             return out
         return ""
 
 
+def _risky_pattern(pattern: str) -> bool:
+    """Whether a regex may backtrack catastrophically: a repeated group that itself repeats
+    or alternates ("(a+)+", "(a|aa)*"). Such patterns are never run on memory text."""
+    if len(pattern) > 500:
+        return True
+    opened: list[int] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "(":
+            opened.append(i)
+        elif char == ")" and opened:
+            start = opened.pop()
+            if pattern[i + 1 : i + 2] in ("*", "+", "{") and re.search(r"[*+{|]", pattern[start + 1 : i]):
+                return True
+        i += 1
+    return False
+
+
+@lru_cache(maxsize=1024)
+def _query_terms(query: str) -> tuple[frozenset[str], frozenset[str]]:
+    own = frozenset(content_terms(query))
+    return own, frozenset(expand(own))
+
+
 def _extract_value(query: str, text: str) -> str | None:
     """The value a fact states for what a property asks ("Name is Alex" -> "Alex")."""
-    own = set(content_terms(query))
+    own, wanted = _query_terms(query)
     if not own:
         return None
-    wanted = expand(own)
     clean = text.strip().rstrip(".")
     # Rules about the property's own words first, then about words related to them.
     for about in (own, wanted):
@@ -627,5 +715,76 @@ def build_export(schema: Any, memories: list[dict[str, Any]]) -> Any:
     if value is NOTHING:
         node = export.resolve(schema)
         main, _ = export.types(node)
-        return export.empty(node, 0) if main is not None else {}
+        value = export.empty(node, 0) if main is not None else {}
+    return _repair(export, schema, value)
+
+
+def _repair(export: _Export, schema: Any, value: Any) -> Any:
+    """Safety net for schema features the filler does not model: check the result with
+    jsonschema and replace (or drop) each offending value by an empty one of its schema."""
+    if not isinstance(schema, dict) or _has_risky_patterns(schema):
+        return value
+    try:
+        validator = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)(schema)
+        for _ in range(MAX_REPAIRS):
+            error = jsonschema.exceptions.best_match(validator.iter_errors(value))
+            if error is None:
+                return value
+            value = _fix(export, value, error)
+    except Exception:  # a schema jsonschema cannot use (bad regex, unresolvable $ref, ...)
+        return value
     return value
+
+
+def _fix(export: _Export, value: Any, error: jsonschema.ValidationError) -> Any:
+    path = list(error.absolute_path)
+    sub = error.schema if isinstance(error.schema, dict) else {}
+    parent: Any = None
+    target = value
+    for step in path:
+        parent, target = target, target[step]
+    closed = sub.get("additionalProperties") is False
+    if error.validator == "additionalProperties" and isinstance(target, dict) and closed:
+        allowed = sub.get("properties") if isinstance(sub.get("properties"), dict) else {}
+        patterns = [p for p in (sub.get("patternProperties") or {}) if isinstance(p, str) and not _risky_pattern(p)]
+        for key in list(target):
+            if key not in allowed and not any(re.search(p, key) for p in patterns):
+                del target[key]
+        return value
+    if error.validator == "required" and isinstance(target, dict):
+        properties = sub.get("properties") if isinstance(sub.get("properties"), dict) else {}
+        for key in sub.get("required") or []:
+            if isinstance(key, str) and key not in target:
+                target[key] = export.empty(export.resolve(properties.get(key, {})), len(path) + 1)
+        return value
+    replacement = export.empty(export.resolve(sub), len(path))
+    if not path:
+        return replacement
+    key = path[-1]
+    if isinstance(parent, list) or replacement == target:
+        del parent[key]
+    else:
+        parent[key] = replacement
+    return value
+
+
+def _has_risky_patterns(schema: Any) -> bool:
+    """Whether any "pattern" in the schema could make validation itself hang."""
+    stack, seen = [(schema, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        seen += 1
+        if seen > MAX_NODES or depth > 64:
+            return True
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if key == "pattern" and isinstance(child, str) and _risky_pattern(child):
+                    return True
+                if key == "patternProperties" and isinstance(child, dict) and any(
+                    isinstance(p, str) and _risky_pattern(p) for p in child
+                ):
+                    return True
+                stack.append((child, depth + 1))
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return False

@@ -57,6 +57,7 @@ def _split(words: str) -> list[str]:
     return words.split()
 _MAX_RULE_CLAUSE = 400  # longer clauses skip the pattern rules (bounded regex work)
 _MAX_MESSAGE_CHARS = 100_000
+_MAX_TOTAL_CHARS = 200_000  # of user text read per call: bounded work whatever the body size
 
 _DIET_NOUNS = (
     "vegetarian|vegan|pescatarian|pescetarian|flexitarian|carnivore|omnivore|lacto-vegetarian"
@@ -550,7 +551,7 @@ def _is_profession(noun_phrase: str) -> bool:
 
 
 _BE_SPLIT = re.compile(
-    rf"\s+and\s+(?=(?:an?|also|allergic|intolerant|from|living|based|working|learning|studying|"
+    rf"(?:\s*,\s*(?:and\s+)?|\s+and\s+)(?=(?:an?|also|allergic|intolerant|from|living|based|working|learning|studying|"
     rf"into|on|originally|not|{_RELATIONSHIP}|{_DIET_NOUNS}|\d+)\b)",
     _I,
 )
@@ -623,6 +624,15 @@ def _be_noun(match: re.Match[str]) -> list[Fact]:
     return [_fact(f"Is {article.lower()} {phrase}")]
 
 
+def _relationship(match: re.Match[str]) -> list[Fact]:
+    status, prep, rest = match.group(1).lower(), (match.group(2) or "").lower(), match.group(3)
+    if not rest:
+        return [_fact(f"Is {status}")]
+    if prep == "with" and not status.startswith(("in a", "dating", "seeing")):
+        return [_fact(f"Is {status}")] + _parse_clause(f"I have {rest}")  # "married with two kids"
+    return [_fact(f"Is {status} {prep} {_clean_object(rest)}")]
+
+
 def _each(template: str, group: int = 1) -> Callable[[re.Match[str]], list[Fact]]:
     def handler(match: re.Match[str]) -> list[Fact]:
         return [_fact(template.format(item=item, m=match)) for item in _split_items(match.group(group))]
@@ -653,8 +663,7 @@ _BE_RULES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], list[Fact] | N
         (r"^(?:originally )?from (.+)$", _be_from),
         (r"^(?:living|based|located|residing|staying) in (.+)$",
          lambda m: [_fact("Lives in " + _place(m.group(1)))]),
-        (rf"^({_RELATIONSHIP})(?:\s+(?:to|with) (.+))?$",
-         lambda m: [_fact(f"Is {m.group(1).lower()}" + (f" to {_clean_object(m.group(2))}" if m.group(2) else ""))]),
+        (rf"^({_RELATIONSHIP})(?:\s+(to|with) (.+))?$", _relationship),
         (r"^(?:working|employed) (?:as (?:an? )?(.+?))?(?:\s*(at|for|by|with|in) (.+))?$",
          lambda m: _works(m.group(1), m.group(2), m.group(3))),
         (rf"^({_JOB_STATUSES})$", lambda m: [_fact(f"Is {m.group(1).lower()}")]),
@@ -800,7 +809,7 @@ _VERB_RULES: tuple[_Rule, ...] = tuple(
         (r"^I work as (?:an? |the )?(.+?)(?:\s+(at|for|with|in) (.+))?$",
          lambda m: _works(m.group(1), m.group(2), m.group(3))),
         (r"^I work (at|for|in|with) (.+)$", lambda m: _works(None, m.group(1), m.group(2))),
-        (r"^I (?:just |recently |finally )?(?:got|started|landed|accepted|took|found|began) "
+        (r"^I (?:have )?(?:just |recently |finally )?(?:got|started|landed|accepted|took|found|began) "
          r"(?:a |my |the |an )?(?:new )?(?:job|position|role|gig)(?: as (?:an? )?(.+?))?"
          r"(?:\s+(at|with|for|in) (.+))?$",
          lambda m: _works(m.group(1), m.group(2), m.group(3))),
@@ -900,6 +909,11 @@ _RETRACTIONS: tuple[_Rule, ...] = tuple(
     )
 )
 
+_REMEMBER = re.compile(
+    r"^(?:please\s+)?(?:(?:can|could|would|will) you\s+(?:please\s+)?)?(?:remember|note|keep in mind|"
+    r"make a note|do not forget|bear in mind|save|store)\s+(?:that\s+)?((?:I|my)\b.+)$",
+    _I,
+)
 _EMBEDDED = re.compile(r"^I (?:think|believe|guess|suppose|feel like|reckon) (?:that )?(I\b.+)$", _I)
 _TOGETHER = " \x01 "  # stands for "and" in "my wife and I", so clause splitting keeps it whole
 _WITH_SOMEONE = re.compile(r"^my (\w+(?: \w+)?) \x01 I (.+)$", _I)
@@ -913,6 +927,9 @@ def _parse_clause(clause: str, greeting: bool = False) -> list[Fact]:
     forget = _FORGET.match(clause.rstrip("?"))
     if forget:
         return _forget(forget.group(1).rstrip("?"))
+    remember = _REMEMBER.match(clause.rstrip("?"))
+    if remember:
+        return _parse_clause(remember.group(1))
     if clause.endswith("?") or _QUESTION.match(clause) or _COMMAND.match(clause):
         return []
     if len(clause) > _MAX_RULE_CLAUSE:
@@ -1062,14 +1079,16 @@ def extract_facts(
     `custom_instructions` are read for "only remember ..." / "do not remember ..." rules.
     """
     by_subject: dict[str, Fact] = {}
+    budget = _MAX_TOTAL_CHARS
     for message in messages if isinstance(messages, list) else []:
         if not isinstance(message, Mapping) or message.get("role") != "user":
             continue
         content = message.get("content")
-        if not isinstance(content, str):
+        if not isinstance(content, str) or budget <= 0:
             continue
-        for fact in _extract_message(content):
+        for fact in _extract_message(content[:budget]):
             by_subject[fact.subject] = fact
+        budget -= len(content)
     facts = list(by_subject.values())
     keep: list[str] = [includes] if isinstance(includes, str) and includes.strip() else []
     drop: list[str] = [excludes] if isinstance(excludes, str) and excludes.strip() else []

@@ -1,142 +1,188 @@
 """Relevance scoring for search: a deterministic stand-in for embedding similarity.
 
-Each text is turned into a sparse vector of weighted terms: its content stems (weight 1),
-the stems the lexicon relates to them (weight 0.5, so "movie" meets "film" and "dinner"
-meets "meal"), and one pseudo-term per category it belongs to (`cat:food`, weight 2; a
-memory's categories are the ones stored with it, a query's are those its words point to,
-`misc` and custom names left out). The score of a memory for a query is the cosine of the
-two vectors, so it lies in [0, 1], is 1 for identical texts and depends only on the query
-and the memory (not on what else is stored):
+A text is described by three kinds of features: its content stems ("cook"), the lexicon
+concepts those stems belong to (`~cook` groups cook, recipe, meal, chef, ...; so "movie"
+meets "film" and "dinner" meets "meal"; the groups of bare preference verbs like/love/hate
+are left to the user_preferences category), and its categories (a memory's are the ones
+stored with it, a query's are those its words point to; `misc` and custom names do not
+count). The score is the cosine of the two weighted feature vectors, with weights 1 for a
+stem, 1/sqrt(2) for a concept and 2 for a category. In counts:
 
-    score(q, m) = sum_t w_q(t) * w_m(t) / (|w_q| * |w_m|)
-    w(t) = 1 for a stem of the text, 0.5 for a related stem, 2 for "cat:<category>"
+    score(q, m) = (s + c/2 + 4k) / sqrt((S_q + C_q/2 + 4 K_q) * (S_m + C_m/2 + 4 K_m))
 
-A shared category alone gives about 0.4-0.6 for short texts, so "What can I cook for dinner
-tonight?" (food) finds "Is a vegetarian" (food) above the default threshold 0.3, while a
-memory sharing neither terms nor categories scores 0. With `keyword_search` the vectors
-keep only the stems (all weight 1): plain lexical cosine. `rerank` then lifts each score
-towards 1 by the share of the query's stems the memory contains and by matching adjacent
-pairs: new = s + (1 - s) * (0.35 * coverage + 0.15 * proximity).
+where s, c, k are the stems, concepts and categories q and m share, and S, C, K how many
+each has. So the score lies in [0, 1], is 1 for identical texts, and depends only on the
+query and the memory, not on what else is stored. A shared category alone gives about
+0.4-0.6 for short texts: "What can I cook for dinner tonight?" (food) finds "Is a
+vegetarian" (food) above the default threshold 0.3, while a memory sharing nothing scores
+0. With `keyword_search` only stems count: s / sqrt(S_q * S_m). `rerank` lifts each
+score towards 1 by the share of the query's stems the memory contains and by matching
+adjacent stem pairs: new = s + (1 - s) * (0.35 * coverage + 0.15 * proximity).
 
-`SearchIndex` keeps an inverted index (term -> {memory id: weight}) and accumulates term
-at a time, so a query costs in proportion to the postings of its terms, not to the number
-of stored memories.
+`SearchIndex` keeps inverted indexes (feature -> memory ids) and counts shared features
+with C-level counters; memories that share only categories with the query are scored a
+bucket at a time (same categories, same norm, same score). A query costs in proportion to
+the postings of its features, not to the number of stored memories.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import chain
+from typing import NamedTuple
 
 from .categories import DEFAULT_CATEGORIES, query_categories
 from .text import CONCEPTS, content_terms
 
-__all__ = ["CATEGORY_WEIGHT", "SearchIndex", "embed", "rerank", "similarity"]
+__all__ = ["CATEGORY_SQ", "CONCEPT_SQ", "STEM_SQ", "Features", "SearchIndex", "features", "rerank", "similarity"]
 
-TERM_WEIGHT = 1.0
-CONCEPT_WEIGHT = 0.7
-CATEGORY_WEIGHT = 2.0
-_CATEGORY_PREFIX = "cat:"
+# Squared feature weights: a shared feature adds its square to the dot product.
+STEM_SQ = 1.0
+CONCEPT_SQ = 0.5
+CATEGORY_SQ = 4.0
 _SCORED_CATEGORIES = frozenset(DEFAULT_CATEGORIES) - {"misc"}
+_DIRECT_COST = 4  # scoring one candidate directly costs about as much as 4 postings
 
-Vector = tuple[tuple[str, float], ...]
+
+class Features(NamedTuple):
+    """The distinct stems, concepts and scored categories of a text, in first-seen order."""
+
+    stems: tuple[str, ...]
+    concepts: tuple[str, ...]
+    categories: tuple[str, ...]
+
+    def norm(self) -> float:
+        return _norm(len(self.stems), len(self.concepts), len(self.categories))
 
 
-def embed(text: str, categories: Iterable[str] = ()) -> Vector:
-    """The weighted terms of a text (stems, related stems, category pseudo-terms), in order."""
-    weights: dict[str, float] = {}
-    stems = list(dict.fromkeys(content_terms(text)))
-    for s in stems:
-        weights[s] = TERM_WEIGHT
+def _dot(stems: int, concepts: int, categories: int) -> float:
+    return stems * STEM_SQ + concepts * CONCEPT_SQ + categories * CATEGORY_SQ
+
+
+def _norm(stems: int, concepts: int, categories: int) -> float:
+    return math.sqrt(_dot(stems, concepts, categories))
+
+
+# Preference verbs ("likes", "loves", "prefers", "hates") are in nearly every preference
+# memory; the user_preferences category already says what they share, so their lexicon
+# groups are left out of scoring (they would make every such memory a posting to visit).
+_UNSCORED_CONCEPTS = frozenset({"~like", "~dislik", "~prefer"})
+
+
+def features(text: str, categories: Iterable[str] = ()) -> Features:
+    """Stems, the lexicon concepts they belong to, and the categories that are scored."""
+    stems = tuple(dict.fromkeys(content_terms(text)))
+    labels: dict[str, None] = {}
     for s in stems:
         for label in CONCEPTS.get(s, ()):
-            weights[label] = CONCEPT_WEIGHT
-    for category in categories:
-        if category in _SCORED_CATEGORIES:
-            weights[_CATEGORY_PREFIX + category] = CATEGORY_WEIGHT
-    return tuple(weights.items())
-
-
-def _norm(vector: Vector) -> float:
-    return math.sqrt(sum(w * w for _, w in vector))
+            if label not in _UNSCORED_CONCEPTS:
+                labels.setdefault(label, None)
+    cats = tuple(dict.fromkeys(c for c in categories if c in _SCORED_CATEGORIES))
+    return Features(stems, tuple(labels), cats)
 
 
 @lru_cache(maxsize=2048)
-def _query_vector(query: str, keyword_search: bool) -> tuple[Vector, float]:
-    if keyword_search:
-        vector: Vector = tuple((s, TERM_WEIGHT) for s in dict.fromkeys(content_terms(query)))
-    else:
-        vector = embed(query, query_categories(query))
-    return vector, _norm(vector)
+def _query_features(query: str) -> Features:
+    return features(query, query_categories(query))
 
 
 def _clamp(x: float) -> float:
-    return 0.0 if x < 0.0 else 1.0 if x > 1.0 else x
+    return 0.0 if not x > 0.0 else 1.0 if x > 1.0 else x  # NaN -> 0.0
+
+
+def _score(dot: float, qnorm: float, dnorm: float) -> float:
+    return _clamp(dot / (qnorm * dnorm))
 
 
 def similarity(query: str, text: str, categories: Sequence[str] = ()) -> float:
-    """Score of one memory (text + its categories) for a query; same value SearchIndex gives."""
-    qvec, qnorm = _query_vector(query, False)
-    dvec = dict(embed(text, categories))
-    dnorm = _norm(tuple(dvec.items()))
+    """Score of one memory (text + its categories) for a query; the value SearchIndex gives."""
+    q = _query_features(query)
+    d = features(text, categories)
+    qnorm, dnorm = q.norm(), d.norm()
     if not qnorm or not dnorm:
         return 0.0
-    dot = 0.0
-    for term, qw in qvec:
-        dw = dvec.get(term)
-        if dw is not None:
-            dot += dw * qw
-    return _clamp(dot / (qnorm * dnorm)) if dot else 0.0
+    shared = (
+        len(set(q.stems).intersection(d.stems)),
+        len(set(q.concepts).intersection(d.concepts)),
+        len(set(q.categories).intersection(d.categories)),
+    )
+    if not any(shared):
+        return 0.0
+    return _score(_dot(*shared), qnorm, dnorm)
+
+
+_Bucket = tuple[frozenset[str], float]  # (scored categories, norm)
 
 
 class SearchIndex:
-    """Inverted index of memory vectors; scoring touches only the query terms' postings.
+    """Inverted index of memory features; scoring touches only the query's postings.
 
-    Not thread-safe on its own: the store calls it under its lock.
+    Not thread-safe on its own: the store calls it under its lock. The returned dict's
+    order is unspecified (callers sort by score).
     """
 
     def __init__(self) -> None:
-        self._postings: dict[str, dict[str, float]] = {}
-        self._terms: dict[str, tuple[str, ...]] = {}
-        self._norms: dict[str, float] = {}
-        self._lexical_norms: dict[str, float] = {}
+        self._postings: dict[str, dict[str, None]] = {}  # stem or concept -> ids
+        self._docs: dict[str, tuple[Features, float, frozenset[str]]] = {}
+        self._buckets: dict[_Bucket, dict[str, None]] = {}
+        self._category_buckets: dict[str, dict[_Bucket, None]] = {}
 
     def __len__(self) -> int:
-        return len(self._terms)
+        return len(self._docs)
 
     def __contains__(self, memory_id: object) -> bool:
-        return memory_id in self._terms
+        return memory_id in self._docs
 
     def add(self, memory_id: str, text: str, categories: Sequence[str]) -> None:
         """Index a memory; re-adding an id replaces its previous text and categories."""
-        if memory_id in self._terms:
+        if memory_id in self._docs:
             self.remove(memory_id)
-        vector = embed(text, categories)
+        f = features(text, categories)
         postings = self._postings
-        for term, weight in vector:
+        for term in chain(f.stems, f.concepts):
             bucket = postings.get(term)
             if bucket is None:
-                postings[term] = {memory_id: weight}
+                postings[term] = {memory_id: None}
             else:
-                bucket[memory_id] = weight
-        self._terms[memory_id] = tuple(term for term, _ in vector)
-        self._norms[memory_id] = _norm(vector)
-        stems = sum(1 for term, w in vector if w == TERM_WEIGHT and not term.startswith(_CATEGORY_PREFIX))
-        self._lexical_norms[memory_id] = math.sqrt(stems)
+                bucket[memory_id] = None
+        cats = frozenset(f.categories)
+        norm = f.norm()
+        self._docs[memory_id] = (f, norm, cats)
+        if cats:
+            key = (cats, norm)
+            members = self._buckets.get(key)
+            if members is None:
+                self._buckets[key] = members = {}
+                for category in f.categories:
+                    self._category_buckets.setdefault(category, {})[key] = None
+            members[memory_id] = None
 
     def remove(self, memory_id: str) -> None:
         """Forget a memory (no error if it is not indexed)."""
-        terms = self._terms.pop(memory_id, None)
-        if terms is None:
+        entry = self._docs.pop(memory_id, None)
+        if entry is None:
             return
-        for term in terms:
+        f, norm, cats = entry
+        for term in chain(f.stems, f.concepts):
             bucket = self._postings[term]
             del bucket[memory_id]
             if not bucket:
                 del self._postings[term]
-        del self._norms[memory_id]
-        del self._lexical_norms[memory_id]
+        if cats:
+            key = (cats, norm)
+            members = self._buckets[key]
+            del members[memory_id]
+            if not members:
+                del self._buckets[key]
+                for category in cats:
+                    keys = self._category_buckets[category]
+                    del keys[key]
+                    if not keys:
+                        del self._category_buckets[category]
 
     def scores(
         self,
@@ -145,45 +191,96 @@ class SearchIndex:
         *,
         keyword_search: bool = False,
     ) -> dict[str, float]:
-        """Score (> 0) of every indexed memory sharing a term with the query.
+        """Score (> 0) of every indexed memory sharing a feature with the query.
 
-        `candidates` restricts the result (any collection; sets and dict views are used
-        as they are). `keyword_search` scores on the query's stems only.
+        `candidates` restricts the result (sets and dict key views are used as they are,
+        other collections are turned into a set). `keyword_search` scores stems only.
         """
-        qvector, qnorm = _query_vector(query, keyword_search)
-        if not qnorm or not self._terms:
-            return {}
-        acc: dict[str, float] = {}
+        q = _query_features(query)
+        allowed = _as_set(candidates)
         postings = self._postings
-        for term, qw in qvector:
-            bucket = postings.get(term)
-            if not bucket:
-                continue
-            if keyword_search:
-                # Only the memory's own stems count, not terms related to them.
-                for mid, w in bucket.items():
-                    if w == TERM_WEIGHT:
-                        acc[mid] = acc.get(mid, 0.0) + w * qw
-            elif not acc:
-                acc = {mid: w * qw for mid, w in bucket.items()}
-            else:
-                get = acc.get
-                for mid, w in bucket.items():
-                    acc[mid] = get(mid, 0.0) + w * qw
-        norms = self._lexical_norms if keyword_search else self._norms
-        if candidates is not None:
-            acc = self._restrict(acc, candidates)
-        return {mid: _clamp(dot / (qnorm * norms[mid])) for mid, dot in acc.items() if dot > 0.0}
+        stem_lists = [p for p in map(postings.get, q.stems) if p]
+        if keyword_search:
+            return self._keyword_scores(q, stem_lists, allowed)
+        qnorm = q.norm()
+        if not qnorm or not self._docs:
+            return {}
+        concept_lists = [p for p in map(postings.get, q.concepts) if p]
+        keys: dict[_Bucket, None] = {}
+        for category in q.categories:
+            keys.update(self._category_buckets.get(category, {}))
+        if allowed is not None:
+            work = sum(map(len, stem_lists)) + sum(map(len, concept_lists))
+            work += sum(len(self._buckets[key]) for key in keys)
+            if len(allowed) * _DIRECT_COST < work:
+                return self._direct_scores(q, qnorm, allowed)
+        qcats = frozenset(q.categories)
+        out: dict[str, float] = {}
+        # Memories sharing only categories: one score per (categories, norm) bucket.
+        for key in keys:
+            cats, norm = key
+            members = self._buckets[key]
+            ids = members.keys() & allowed if allowed is not None else members
+            if ids:
+                out.update(dict.fromkeys(ids, _score(_dot(0, 0, len(cats & qcats)), qnorm, norm)))
+        if not stem_lists and not concept_lists:
+            return out
+        # Memories sharing stems or concepts: counted at C speed, then scored one by one.
+        stem_counts = Counter(chain.from_iterable(stem_lists))
+        concept_counts = Counter(chain.from_iterable(concept_lists))
+        touched = stem_counts.keys() | concept_counts.keys()
+        if allowed is not None:
+            touched &= allowed
+        docs = self._docs
+        s_get, c_get = stem_counts.get, concept_counts.get
+        shared_of: dict[frozenset[str], int] = {}  # a memory's categories -> how many the query has
+        for mid in touched:
+            _, norm, cats = docs[mid]
+            shared_categories = shared_of.get(cats)
+            if shared_categories is None:
+                shared_categories = shared_of[cats] = len(cats & qcats)
+            # Inlined _dot and _score (same operations, so the same floats as similarity()).
+            dot = s_get(mid, 0) * STEM_SQ + c_get(mid, 0) * CONCEPT_SQ + shared_categories * CATEGORY_SQ
+            x = dot / (qnorm * norm)
+            out[mid] = 1.0 if x > 1.0 else x
+        return out
 
-    @staticmethod
-    def _restrict(acc: dict[str, float], candidates: Collection[str]) -> dict[str, float]:
-        if not isinstance(candidates, (set, frozenset, dict)) and not hasattr(candidates, "isdisjoint"):
-            if len(candidates) < len(acc):
-                return {mid: acc[mid] for mid in candidates if mid in acc}
-            candidates = set(candidates)
-        if len(candidates) < len(acc):
-            return {mid: acc[mid] for mid in candidates if mid in acc}
-        return {mid: dot for mid, dot in acc.items() if mid in candidates}
+    def _direct_scores(self, q: Features, qnorm: float, allowed: AbstractSet[str]) -> dict[str, float]:
+        """Few candidates: score each of them rather than walking long postings."""
+        qstems, qconcepts, qcats = frozenset(q.stems), frozenset(q.concepts), frozenset(q.categories)
+        docs = self._docs
+        out: dict[str, float] = {}
+        for mid in allowed:
+            entry = docs.get(mid)
+            if entry is None:
+                continue
+            f, norm, cats = entry
+            shared = (len(qstems.intersection(f.stems)), len(qconcepts.intersection(f.concepts)), len(qcats & cats))
+            if any(shared):
+                out[mid] = _score(_dot(*shared), qnorm, norm)
+        return out
+
+    def _keyword_scores(
+        self, q: Features, stem_lists: list[dict[str, None]], allowed: AbstractSet[str] | None
+    ) -> dict[str, float]:
+        if not stem_lists:
+            return {}
+        counts = Counter(chain.from_iterable(stem_lists))
+        qnorm = math.sqrt(len(q.stems))
+        docs = self._docs
+        out: dict[str, float] = {}
+        for mid, shared in counts.items():
+            if allowed is None or mid in allowed:
+                out[mid] = _score(float(shared), qnorm, math.sqrt(len(docs[mid][0].stems)))
+        return out
+
+
+def _as_set(candidates: Collection[str] | None) -> AbstractSet[str] | None:
+    if candidates is None or isinstance(candidates, AbstractSet):
+        return candidates
+    if isinstance(candidates, dict):
+        return candidates.keys()
+    return set(candidates)
 
 
 def _stem_pairs(stems: Sequence[str]) -> set[tuple[str, str]]:

@@ -137,11 +137,11 @@ def extract_keywords(text: str, limit: int = 10) -> list[str]:
 # closeness is the job of categories, not of this lexicon. Words are stemmed on load, so
 # inflections ("recipes", "cooking") need not be listed.
 _GROUPS = """
-cook recipe meal dish cuisine chef kitchen bake homemade
+cook recipe meal dish cuisine chef kitchen bake homemade culinary
 dinner lunch breakfast brunch supper meal food eat snack
-food eat meal dish cuisine diet nutrition
+food eat meal dish cuisine diet dietary nutrition nutritional
 restaurant cafe bistro diner eatery takeout dine
-vegetarian vegan veggie meat diet pescatarian
+vegetarian vegan veggie meat diet dietary pescatarian
 vegan dairy meat vegetarian
 meat beef pork chicken steak bacon ham lamb sausage
 fish seafood salmon tuna shrimp shellfish prawn sushi
@@ -175,7 +175,7 @@ exercise workout gym fitness training
 weight calorie diet slim
 anxiety depression stress therapy therapist mental
 pregnant pregnancy expecting
-sport sports game match team athlete league
+sport sports game match team athlete athletic league
 tennis racket wimbledon
 football soccer goal
 basketball nba hoop
@@ -226,7 +226,7 @@ japanese japan
 movie film cinema director actor actress
 tv television show series episode netflix streaming
 book novel read reading author literature story
-music song band album listen concert singer musician playlist
+music musical song band album listen concert singer musician playlist
 concert gig festival
 videogame gaming console playstation xbox nintendo gamer
 theater theatre musical broadway
@@ -270,7 +270,7 @@ morning early sunrise
 night evening late
 weekend saturday sunday
 summer winter spring autumn season
-money budget saving savings save finance
+money budget saving savings save finance financial
 shop shopping store buy purchase
 """
 
