@@ -7,13 +7,14 @@ bound the result, so the store can read an index instead of scanning every memor
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
 from .errors import field_error
-from .models import ENTITY_FIELDS, Memory
+from .models import ENTITY_FIELDS, Memory, isoformat
 
 Predicate = Callable[[Memory], bool]
 
@@ -59,66 +60,74 @@ def _is_set(value: Any) -> bool:
 
 
 # --- comparison of one value ---------------------------------------------------------
+# Each (operator, operand) compiles once into a closure; evaluation then does no dispatch.
+
+_ORDERED = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
 
-def _compare(op: str, actual: Any, expected: Any) -> bool:
-    """Apply one operator to a non-list, non-null actual value."""
-    try:
-        if op == "eq":
-            return actual == expected
-        if op == "ne":
-            return actual != expected
-        if op == "in":
-            return actual in expected
-        if op == "contains":
-            return isinstance(actual, str) and str(expected) in actual
-        if op == "icontains":
-            return isinstance(actual, str) and str(expected).lower() in actual.lower()
-        if isinstance(actual, bool) or isinstance(expected, bool):
+def _op_function(op: str, expected: Any) -> Callable[[Any], bool]:
+    """One operator on a non-null, non-list value."""
+    if op == "eq":
+        return lambda actual: actual == expected
+    if op == "ne":
+        return lambda actual: actual != expected
+    if op == "in":
+        return lambda actual: actual in expected
+    if op == "contains":
+        needle = str(expected)
+        return lambda actual: type(actual) is str and needle in actual
+    if op == "icontains":
+        folded = str(expected).lower()
+        return lambda actual: type(actual) is str and folded in actual.lower()
+    compare = _ORDERED[op]
+    if isinstance(expected, bool):
+        return lambda actual: False
+
+    def ordered(actual: Any) -> bool:
+        if isinstance(actual, bool):
             return False
-        if op == "gt":
-            return actual > expected
-        if op == "gte":
-            return actual >= expected
-        if op == "lt":
-            return actual < expected
-        if op == "lte":
-            return actual <= expected
-    except TypeError:
-        return False
-    raise AssertionError(op)
+        try:
+            return compare(actual, expected)
+        except TypeError:
+            return False
+
+    return ordered
 
 
 def _scalar_test(op: str, expected: Any) -> Callable[[Any], bool]:
     """Test for string/number fields and metadata values (lists by element)."""
+    one = _op_function(op, expected)
+    if op == "ne":
+        on_list: Callable[[list], bool] = lambda items: expected not in items  # noqa: E731
+    elif op == "in":
+        on_list = lambda items: any(item in expected for item in items)  # noqa: E731
+    elif op == "eq":
+        on_list = lambda items: expected in items  # noqa: E731
+    else:
+        on_list = lambda items: any(one(item) for item in items if item is not None)  # noqa: E731
+    null_result = op == "ne"
 
     def test(actual: Any) -> bool:
         if actual is None:
-            return op == "ne"
-        if isinstance(actual, list):
-            if op == "ne":
-                return expected not in actual
-            if op == "in":
-                return any(item in expected for item in actual)
-            if op in ("eq",):
-                return expected in actual
-            return any(_compare(op, item, expected) for item in actual if item is not None)
-        return _compare(op, actual, expected)
+            return null_result
+        if type(actual) is list:
+            return on_list(actual)
+        return one(actual)
 
     return test
 
 
 def _date_test(op: str, expected: Any) -> Callable[[Any], bool]:
-    bounds = [parse_moment(v) for v in expected] if op == "in" else parse_moment(expected)
+    """Dates compare as instants (or calendar days); `contains` looks in their ISO text."""
     if op in ("contains", "icontains"):
-        raise invalid(f"Operator '{op}' does not apply to dates.")
-
-    def test(actual: datetime) -> bool:
-        if op == "in":
-            return any(_compare("eq", *_as_comparable(actual, bound)) for bound in bounds)
-        return _compare(op, *_as_comparable(actual, bounds))
-
-    return test
+        text_test = _op_function(op, expected)
+        return lambda actual: text_test(isoformat(actual))
+    if op == "in":
+        bounds = [parse_moment(v) for v in expected]
+        return lambda actual: any(operator.eq(*_as_comparable(actual, bound)) for bound in bounds)
+    bound = parse_moment(expected)
+    compare = {"eq": operator.eq, "ne": operator.ne, **_ORDERED}[op]
+    return lambda actual: compare(*_as_comparable(actual, bound))
 
 
 def _check_operand(op: str, value: Any) -> None:
@@ -146,23 +155,17 @@ def _conditions(value: Any) -> list[tuple[str, Any]]:
     return [("eq", value)]
 
 
-def _all(tests: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
-    if len(tests) == 1:
-        return tests[0]
-    return lambda actual: all(test(actual) for test in tests)
-
-
 def _field_predicate(name: str, value: Any) -> Predicate:
     if name == "metadata":
         return _metadata_predicate(value)
-    getter = _getter(name)
+    getter = operator.attrgetter(name)
     if value == WILDCARD:
         return lambda memory: _is_set(getter(memory))
     conditions = _conditions(value)
     if name in DATE_FIELDS:
-        test = _all([_date_test(op, operand) for op, operand in conditions])
+        test = _every([_date_test(op, operand) for op, operand in conditions])
     else:
-        test = _all([_scalar_test(op, operand) for op, operand in conditions])
+        test = _every([_scalar_test(op, operand) for op, operand in conditions])
     return lambda memory: test(getter(memory))
 
 
@@ -176,7 +179,7 @@ def _metadata_predicate(value: Any) -> Predicate:
         if condition == WILDCARD:
             tests.append((key, _is_set))
             continue
-        test = _all([_scalar_test(op, operand) for op, operand in _conditions(condition)])
+        test = _every([_scalar_test(op, operand) for op, operand in _conditions(condition)])
         tests.append((key, test))
 
     def predicate(memory: Memory) -> bool:
@@ -184,10 +187,6 @@ def _metadata_predicate(value: Any) -> Predicate:
         return all(test(metadata.get(key)) for key, test in tests)
 
     return predicate
-
-
-def _getter(name: str) -> Callable[[Memory], Any]:
-    return lambda memory: getattr(memory, name)
 
 
 # --- trees ----------------------------------------------------------------------------
@@ -211,21 +210,44 @@ def compile_filter(tree: Any, depth: int = 0) -> Predicate:
     for key, value in tree.items():
         if key in LOGICAL_KEYS:
             children = [compile_filter(child, depth + 1) for child in _children(key, value)]
-            if key == "AND":
-                parts.append(lambda m, c=children: all(p(m) for p in c))
-            elif key == "OR":
-                parts.append(lambda m, c=children: any(p(m) for p in c))
-            else:
-                parts.append(lambda m, c=children: not any(p(m) for p in c))
+            parts.append(_LOGIC[key](children))
         elif key in FIELDS:
             parts.append(_field_predicate(key, value))
         else:
             raise invalid(f"Unknown filter field '{key}'. Use one of: {', '.join(FIELDS)}.")
     if not parts:
         return lambda memory: True
-    if len(parts) == 1:
-        return parts[0]
-    return lambda memory: all(part(memory) for part in parts)
+    return parts[0] if len(parts) == 1 else _every(parts)
+
+
+# Plain loops, not all()/any() over generators: these run once per memory per request,
+# and skipping the generator frame is measurably faster on large scans.
+def _every(parts: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
+    def every(value: Any) -> bool:
+        for part in parts:  # noqa: SIM110
+            if not part(value):
+                return False
+        return True
+
+    return every
+
+
+def _some(parts: list[Predicate]) -> Predicate:
+    def some(memory: Memory) -> bool:
+        for part in parts:  # noqa: SIM110
+            if part(memory):
+                return True
+        return False
+
+    return some
+
+
+def _none(parts: list[Predicate]) -> Predicate:
+    some = _some(parts)
+    return lambda memory: not some(memory)
+
+
+_LOGIC = {"AND": _every, "OR": _some, "NOT": _none}
 
 
 def names_entity(tree: Any) -> bool:

@@ -69,19 +69,18 @@ def or_as_and() -> None:
     handlers.compile_filter = lambda tree: original(_rename_or(tree))
 
 
-def _patch_compare(change: Callable[[Callable[..., bool], str, Any, Any], bool]) -> None:
-    original = filters._compare
-    filters._compare = lambda op, actual, expected: change(original, op, actual, expected)
-
-
 def ne_ignored() -> None:
-    _patch_compare(lambda original, op, actual, expected: True if op == "ne" else original(op, actual, expected))
+    """`ne` holds for everything."""
+    for name in ("_scalar_test", "_date_test"):
+        original = getattr(filters, name)
+        setattr(filters, name, lambda op, expected, _original=original: (
+            (lambda actual: True) if op == "ne" else _original(op, expected)
+        ))
 
 
 def icontains_case_sensitive() -> None:
-    _patch_compare(
-        lambda original, op, actual, expected: original("contains" if op == "icontains" else op, actual, expected)
-    )
+    original = filters._op_function
+    filters._op_function = lambda op, expected: original("contains" if op == "icontains" else op, expected)
 
 
 def dates_compared_as_strings() -> None:
