@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from operator import itemgetter
 from typing import Any
 
 from .categories import DEFAULT_CATEGORIES, categorize
@@ -26,6 +27,7 @@ from .search import SearchIndex, rerank
 from .text import extract_keywords
 
 RERANK_WINDOW = 100
+SCORE_ROUNDING = 5e-7  # scores are reported to 6 decimals; the threshold applies to what is reported
 FIELD_TYPES = {name: kind for kind, name in ENTITY_TYPES.items()}
 
 
@@ -302,15 +304,20 @@ class Namespace:
     def search(
         self, query: str, tree: Any, predicate: Predicate, options: SearchOptions, today: date
     ) -> list[tuple[Memory, float]]:
-        """Score only what the index and the query's terms reach, then filter and rank."""
+        """Score only what the index and the query's terms reach, then filter and rank.
+
+        The filter is applied while walking the ranking, so a query that reaches many
+        memories pays for the few it answers, not for every hit.
+        """
+        wanted = max(options.top_k, RERANK_WINDOW if options.rerank else 0)
+        floor = options.threshold - SCORE_ROUNDING
         with self.lock:
             candidates = self._candidate_ids(tree)
             scores = self.search_index.scores(query, candidates, keyword_search=options.keyword_search)
-            hits = []
-            for memory_id, score in scores.items():
-                memory = self.memories[memory_id]
-                if not memory.is_expired(today) and predicate(memory):
-                    hits.append((memory, score))
+            ranked = sorted(
+                (item for item in scores.items() if item[1] >= floor), key=itemgetter(1), reverse=True
+            )
+            hits = self._best_visible(ranked, predicate, today, wanted)
             if options.threshold <= 0 and len(hits) < options.top_k:
                 hits.extend(self._zero_scored(candidates, scores, predicate, today, options.top_k - len(hits)))
         hits.sort(key=lambda hit: (-hit[1], *listing_key(hit[0])))
@@ -319,11 +326,29 @@ class Namespace:
             by_id = {memory.id: memory for memory, _ in window}
             reranked = rerank(query, [(m.id, m.memory, s) for m, s in window])
             hits = [(by_id[memory_id], score) for memory_id, score in reranked]
-        hits = [(m, s) for m, s in ((m, round(min(1.0, max(0.0, s)), 6)) for m, s in hits) if s >= options.threshold]
+        rounded = ((m, round(min(1.0, max(0.0, s)), 6)) for m, s in hits)
+        hits = [(m, s) for m, s in rounded if s >= options.threshold]
         if options.filter_memories and hits:
-            floor = hits[0][1] / 2
-            hits = [hit for hit in hits if hit[1] >= floor]
+            relative_floor = hits[0][1] / 2
+            hits = [hit for hit in hits if hit[1] >= relative_floor]
         return hits[: options.top_k]
+
+    def _best_visible(
+        self, ranked: list[tuple[str, float]], predicate: Predicate, today: date, wanted: int
+    ) -> list[tuple[Memory, float]]:
+        """The first `wanted` visible matches of a ranking, plus any tied with the last one."""
+        found: list[tuple[Memory, float]] = []
+        boundary: float | None = None
+        for memory_id, score in ranked:
+            if boundary is not None and score < boundary:
+                break
+            memory = self.memories[memory_id]
+            if memory.is_expired(today) or not predicate(memory):
+                continue
+            found.append((memory, score))
+            if boundary is None and len(found) >= wanted:
+                boundary = score
+        return found
 
     def _zero_scored(self, candidates, scores, predicate, today, wanted: int) -> list[tuple[Memory, float]]:
         extra = []
