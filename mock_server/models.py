@@ -17,8 +17,9 @@ def utc_now() -> datetime:
 
 def isoformat(moment: datetime) -> str:
     """The service's timestamp style: UTC with a `Z`, microseconds only when present."""
-    text = moment.astimezone(timezone.utc).isoformat()
-    return text.replace("+00:00", "Z")
+    if moment.tzinfo is not timezone.utc:
+        moment = moment.astimezone(timezone.utc)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def content_hash(text: str) -> str:

@@ -8,7 +8,7 @@ mode) the schema of every response it documents.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -56,6 +56,12 @@ class Parameter:
     schema: dict[str, Any]
     json_content: bool
     validator: SchemaCheck
+    is_array: bool = False
+    types: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.is_array = _is_array(self.schema)
+        self.types = tuple(_types(self.schema))
 
 
 @dataclass
@@ -82,7 +88,7 @@ class Operation:
         for param in self.parameters:
             if param.location == "path":
                 raw: Any = path_args.get(param.name)
-            elif _is_array(param.schema):
+            elif param.is_array:
                 raw = query.getlist(param.name) or None
             else:
                 raw = query.get(param.name)
@@ -153,12 +159,12 @@ def _coerce(raw: Any, param: Parameter) -> Any:
         except (ValueError, RecursionError):
             raise ValueError("Must be a JSON object.") from None
     if isinstance(raw, list):
-        item_schema = param.schema.get("items", {})
-        return [_coerce_scalar(item, _types(item_schema)) for item in raw]
-    return _coerce_scalar(raw, _types(param.schema))
+        item_types = _types(param.schema.get("items", {}))
+        return [_coerce_scalar(item, item_types) for item in raw]
+    return _coerce_scalar(raw, param.types)
 
 
-def _coerce_scalar(raw: str, types: list[str]) -> Any:
+def _coerce_scalar(raw: str, types: Sequence[str]) -> Any:
     if "integer" in types:
         try:
             return int(raw)

@@ -442,18 +442,14 @@ class Tenant:
 
     api_key: str
     namespaces: dict[tuple[str, str], Namespace] = field(default_factory=dict)
+    default_org: str = field(init=False)
+    default_project: str = field(init=False)
+    email: str = field(init=False)
 
-    @property
-    def default_org(self) -> str:
-        return _stable_id("org", self.api_key)
-
-    @property
-    def default_project(self) -> str:
-        return _stable_id("proj", self.api_key)
-
-    @property
-    def email(self) -> str:
-        return f"{_stable_id('user', self.api_key)}@mock.mem0.local"
+    def __post_init__(self) -> None:
+        self.default_org = _stable_id("org", self.api_key)
+        self.default_project = _stable_id("proj", self.api_key)
+        self.email = f"{_stable_id('user', self.api_key)}@mock.mem0.local"
 
     def namespace(self, org_id: str | None, project_id: str | None) -> Namespace:
         key = (org_id or self.default_org, project_id or self.default_project)
