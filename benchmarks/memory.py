@@ -1,0 +1,80 @@
+"""Memory: resident size of stored memories, measured in a fresh process.
+
+A fresh process, so the number is not blurred by what other benchmarks allocated and
+freed. RSS is read after the generator is primed (imports and demo pools loaded) and again
+after the load, each after a full GC.
+
+    python -m benchmarks.memory --count 100000 --users 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+
+from .common import REPO_ROOT, SEED, python_cmd, rss_bytes, subprocess_env
+
+RESULT_MARK = "BENCH_MEMORY "
+
+
+@dataclass
+class MemoryResult:
+    count: int
+    users: int
+    rss_before: int
+    rss_after: int
+    load_seconds: float
+
+    @property
+    def bytes_per_memory(self) -> float:
+        return (self.rss_after - self.rss_before) / self.count if self.count else 0.0
+
+    @property
+    def mib_per_100k(self) -> float:
+        return self.bytes_per_memory * 100_000 / 2**20
+
+
+def measure_memory(count: int, users: int) -> MemoryResult:
+    done = subprocess.run(
+        python_cmd("benchmarks.memory", "--count", str(count), "--users", str(users)),
+        capture_output=True, text=True, timeout=900, check=False, env=subprocess_env(), cwd=REPO_ROOT,
+    )
+    for line in done.stdout.splitlines():
+        if line.startswith(RESULT_MARK):
+            return MemoryResult(**json.loads(line[len(RESULT_MARK) :]))
+    raise RuntimeError(f"memory benchmark failed (exit {done.returncode}): {done.stderr[-2000:]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="benchmarks.memory")
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=1_000)
+    args = parser.parse_args(argv)
+
+    from mock_server.demo import generate_bulk
+    from mock_server.seeding import load_memories
+    from mock_server.store import Namespace
+
+    namespace = Namespace("org-bench", "project-bench", "bench@bench.local")
+    items = generate_bulk(args.count, args.users, seed=SEED)
+    first = next(items)  # primes the generator's pools before the baseline
+    gc.collect()
+    before = rss_bytes()
+    began = time.perf_counter()
+    loaded = load_memories(namespace, itertools.chain([first], items))
+    seconds = time.perf_counter() - began
+    gc.collect()
+    after = rss_bytes()
+    result = MemoryResult(loaded, args.users, before, after, seconds)
+    print(RESULT_MARK + json.dumps(result.__dict__), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Smoke test of the benchmark harness at toy sizes: it runs and writes a well-formed table.
+
+No timing is asserted (timings live in benchmarks/RESULTS.md); this only keeps
+`python -m benchmarks.run` from rotting unnoticed.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from benchmarks import contracts_time, loadgen, run, served
+from benchmarks.report import render
+from benchmarks.targets import Target
+
+STATUSES = {"PASS", "MISS", "n/a"}
+
+
+def markdown_tables(text: str) -> list[list[list[str]]]:
+    """Every markdown table in `text`, as rows of cells (header first, separator dropped)."""
+    tables: list[list[list[str]]] = []
+    current: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip().strip("|").replace("\\|", "\u2502").split("|")]
+            if not all(set(cell) <= {"-"} and cell for cell in cells):
+                current.append(cells)
+        elif current:
+            tables.append(current)
+            current = []
+    return tables
+
+
+def test_tiny_run_writes_a_well_formed_results_table(tmp_path):
+    config = run.tiny_config(use_wrk=False)  # the fallback generator, the part a wrk machine never runs
+    config.contracts_args = None  # the real suite takes ~30 s; its wrapper is tested below
+    config.profile_served_misses = False  # profile_served has its own test below
+    results = run.run_all(config)
+    results.targets.append(Target("forced miss", "-", "-", "MISS", "nowhere"))  # renders a profile section
+    text = render(results)
+    (tmp_path / "RESULTS.md").write_text(text)
+
+    assert text.startswith("# Benchmark results")
+    assert f"**{results.cores} cores**" in text
+    tables = markdown_tables(text)
+    assert len(tables) >= 5  # targets, served, scale, loading, memory
+    for table in tables:
+        assert len(table) >= 2
+        assert len({len(row) for row in table}) == 1, table
+    targets = tables[0]
+    assert targets[0] == ["target", "goal", "measured", "status"]
+    assert {row[3] for row in targets[1:]} <= STATUSES
+    assert "## Profiles of missed targets" in text
+
+    assert results.served is not None
+    assert [row.workload for row in results.served.rows] == list(served.WORKLOADS)
+    assert all(row.mock.requests > 0 and row.floor.requests > 0 for row in results.served.rows)
+    assert all(row.mock.errors == 0 for row in results.served.rows)
+    assert results.served.stored_after > results.served.stored_before  # add really added
+    assert results.scale is not None and all(row.samples > 0 for row in results.scale.rows)
+    assert results.memory is not None and results.memory.count == config.memory_count
+
+
+def test_served_profile_captures_mock_functions():
+    settings = run.tiny_config(use_wrk=False).served
+    text = served.profile_served("get-memory", settings, seconds=0.5)
+    assert "by own time" in text and "mock_server/" in text
+
+
+def test_wrk_script_and_run():
+    plan = [loadgen.Request("GET", "/v1/ping/"), loadgen.Request("POST", "/v2/memories/search/", '{"query": "x"}')]
+    script = loadgen.wrk_script(plan)
+    assert "Authorization" in script and "Token" in script and script.count("wrk.format") == 1
+    if loadgen.wrk_path() is None:
+        pytest.skip("wrk not installed")
+    settings = run.tiny_config(use_wrk=True).served
+    with served.ServerProcess("floor", settings) as floor:
+        result = loadgen.run_load(floor.url, plan, 1, 2, use_wrk=True)
+    assert result.generator == "wrk" and result.requests > 0 and result.errors == 0
+
+
+def test_contracts_timing_wrapper():
+    stand_in = [sys.executable, "-c", "print('== slowest 8 durations ==\\n0.1s call t\\n== 1 passed in 0.01s ==')"]
+    result = contracts_time.measure_contracts(command=stand_in)
+    assert result.exit_code == 0
+    assert result.summary == "1 passed in 0.01s"
+    assert result.slowest == "0.1s call t"
+    assert contracts_time.contracts_command()

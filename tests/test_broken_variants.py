@@ -1,0 +1,81 @@
+"""The contract suite must fail on every deliberately broken mock, and say where and why.
+
+Each variant (see tests/broken_mock.py) is served by a process of its own; the suite module
+that covers that kind of defect (`pytest --pyargs contracts.suites.<module> --base-url ...`)
+runs against it and must exit non-zero
+with the failing operation and check in its output. The unbroken mock passing the whole
+suite is tested in tests/test_contracts_cli.py.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+# variant -> (suite module, operation the failure must name, check the failure must name)
+EXPECTED = {
+    "missing_required_field": ("test_stateful", "getMemory", "response_schema_conformance"),
+    "wrong_type": ("test_stateful", "getMemory", "response_schema_conformance"),
+    "wrong_status_code": ("test_stateful", "deleteMemory", "status_code_conformance"),
+    "server_error_on_bad_input": ("test_shape", "addMemories", "not_a_server_error"),
+    "or_as_and": ("test_filters", "getMemoriesV2", r"\bOR\b"),
+    "ne_ignored": ("test_filters", "getMemoriesV2", r"\bne\b"),
+    "icontains_case_sensitive": ("test_filters", "getMemoriesV2", "icontains"),
+    "dates_compared_as_strings": ("test_filters", "getMemoriesV2", "created_at"),
+    "top_k_ignored": ("test_filters", "searchMemoriesV2", "top_k"),
+    "threshold_ignored": ("test_filters", "searchMemoriesV2", "threshold"),
+    "page_repeats_an_item": ("test_filters", "getMemoriesV2", "page"),
+    "history_not_recorded": ("test_lifecycle", "getMemoryHistory", "history"),
+    "keys_share_data": ("test_lifecycle", "getMemory", "isolation"),
+}
+
+
+@contextmanager
+def broken_mock(variant: str) -> Iterator[str]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.broken_mock", variant],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:"), f"broken mock {variant} did not start"
+        yield url
+    finally:
+        process.stdin.close()
+        process.wait(timeout=30)
+
+
+def run_contracts(url: str, module: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "--pyargs", f"contracts.suites.{module}",
+            "--base-url", url, "--api-key", "m0-broken-one", "--second-api-key", "m0-broken-two",
+            "-q", "-p", "no:cacheprovider",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", sorted(EXPECTED))
+def test_the_suite_catches_the_defect_and_names_it(variant: str):
+    module, operation, check = EXPECTED[variant]
+    with broken_mock(variant) as url:
+        result = run_contracts(url, module)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, f"{variant}: the suite passed (exit {result.returncode})\n{output[-3000:]}"
+    failures = [line for line in output.splitlines() if line.startswith(("FAILED", "ERROR", "E "))]
+    named = "\n".join(failures)
+    assert operation in named, f"{variant}: no failure names {operation}\n{named[:3000]}"
+    assert re.search(check, named), f"{variant}: no failure names the check {check!r}\n{named[:3000]}"
+    summary = re.search(rf"^{operation}\s+\d+\s+\d+\s+(\d+)", output, re.MULTILINE)
+    assert summary and int(summary.group(1)) > 0, f"{variant}: the per-operation table shows no failure"
