@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -207,10 +207,10 @@ def compile_filter(tree: Any, depth: int = 0) -> Predicate:
     if not isinstance(tree, dict):
         raise invalid("A filter is a JSON object.")
     parts: list[Predicate] = []
-    for key, value in tree.items():
+    for key, value in _cheap_first(tree.items()):
         if key in LOGICAL_KEYS:
-            children = [compile_filter(child, depth + 1) for child in _children(key, value)]
-            parts.append(_LOGIC[key](children))
+            children = [child for _, child in _cheap_first((None, c) for c in _children(key, value))]
+            parts.append(_LOGIC[key]([compile_filter(child, depth + 1) for child in children]))
         elif key in FIELDS:
             parts.append(_field_predicate(key, value))
         else:
@@ -222,6 +222,18 @@ def compile_filter(tree: Any, depth: int = 0) -> Predicate:
 
 # Plain loops, not all()/any() over generators: these run once per memory per request,
 # and skipping the generator frame is measurably faster on large scans.
+def _is_entity_leaf(key: Any, value: Any) -> bool:
+    if key is None:  # a child filter of AND/OR/NOT
+        return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in ENTITY_FIELDS
+    return key in ENTITY_FIELDS
+
+
+def _cheap_first(items: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Entity-id conditions last: the index already bounds them, so the other conditions
+    decide most memories and short-circuit sooner. Order never changes the result."""
+    return sorted(items, key=lambda item: _is_entity_leaf(*item))
+
+
 def _every(parts: list[Callable[[Any], bool]]) -> Callable[[Any], bool]:
     def every(value: Any) -> bool:
         for part in parts:  # noqa: SIM110

@@ -77,11 +77,17 @@ class Namespace:
     history: dict[str, list[HistoryEntry]] = field(default_factory=dict)
     exports: dict[str, Export] = field(default_factory=dict)
     feedback: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rendered: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # --- rendering ----------------------------------------------------------------
 
     def render(self, memory: Memory) -> dict[str, Any]:
-        return memory.to_json(self.owner, self.org_id)
+        """The memory as the API shows it; cached (reads far outnumber writes), so callers
+        must copy before changing it."""
+        rendered = self.rendered.get(memory.id)
+        if rendered is None:
+            rendered = self.rendered[memory.id] = memory.to_json(self.owner, self.org_id)
+        return rendered
 
     # --- indexing -----------------------------------------------------------------
 
@@ -96,6 +102,7 @@ class Namespace:
 
     def _unindex(self, memory: Memory) -> None:
         del self.memories[memory.id]
+        self.rendered.pop(memory.id, None)
         for name in ENTITY_FIELDS:
             value = getattr(memory, name)
             if value is None:
@@ -220,6 +227,7 @@ class Namespace:
         if metadata is not None:
             memory.metadata = metadata
         memory.updated_at = max(now, memory.created_at)
+        self.rendered.pop(memory.id, None)
         self._record(memory, "UPDATE", old, memory.memory, messages)
 
     def _delete(self, memory: Memory, messages: list) -> None:
