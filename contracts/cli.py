@@ -11,7 +11,10 @@ it. The exit status is pytest's.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
+import tempfile
 from importlib.metadata import entry_points
 
 import pytest
@@ -56,8 +59,20 @@ def pytest_args(argv: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the suite; answers pytest's exit code."""
-    return int(pytest.main(pytest_args(sys.argv[1:] if argv is None else argv)))
+    """Run the suite; answers pytest's exit code.
+
+    Schemathesis' generated cases depend on string hashing, so the run is only repeatable with
+    a fixed PYTHONHASHSEED: without one, the suite runs in a child interpreter that has it.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    env = dict(os.environ)
+    # Hypothesis keeps caches in ./.hypothesis; keep them out of wherever the user stands.
+    env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "mem0-contracts-hypothesis"))
+    if env.get("PYTHONHASHSEED") in (None, "", "random"):
+        env["PYTHONHASHSEED"] = "0"
+        return subprocess.call([sys.executable, "-m", "contracts.cli", *argv], env=env)
+    os.environ.update(env)
+    return int(pytest.main(pytest_args(argv)))
 
 
 if __name__ == "__main__":
