@@ -66,7 +66,7 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
 
 
 def parse_json_body(raw: bytes, content_type: str | None) -> Any:
-    """The request body as JSON, or a DRF-style 4xx."""
+    """The request body as JSON (a JSON `null` stays None: callers check `raw`), or a 4xx."""
     if not raw:
         return None
     media = (content_type or "").split(";")[0].strip().lower()
@@ -138,9 +138,10 @@ class MockServer:
         api_key = self.authenticate()
         body = None
         if operation.body_validator is not None:
-            body = parse_json_body(request.get_data(cache=True), request.content_type)
+            raw = request.get_data(cache=True)
+            body = parse_json_body(raw, request.content_type)
+            operation.check_body(body, present=bool(raw.strip()))
         params = operation.parse_parameters(path_args, request.args)
-        operation.check_body(body)
         call = Call(self, operation, self.store.tenant(api_key), params, body)
         return HANDLERS[operation.operation_id](call)
 

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from flask import request
 
 from .errors import Detail, EntityRequired, NotFound, field_error
-from .filters import compile_filter, names_entity
-from .models import ENTITY_FIELDS, isoformat
+from .filters import Predicate, compile_filter, names_entity
+from .models import ENTITY_FIELDS, Memory, isoformat
 from .store import AddOptions, Namespace, SearchOptions, Tenant, catalogue_from, today_utc
 
 if TYPE_CHECKING:
@@ -80,11 +80,34 @@ def _combined_filter(call: Call, filters: Any) -> dict[str, Any]:
     return {"AND": parts} if len(parts) > 1 else (parts[0] if parts else {})
 
 
-def _compiled(tree: dict[str, Any]):
+def _compiled(tree: dict[str, Any], metadata: dict[str, Any] | None = None) -> Predicate:
+    """The filter's predicate, after the entity-id rule; `metadata` adds v1 equality."""
     predicate = compile_filter(tree)
     if not names_entity(tree):
         raise EntityRequired()
-    return predicate
+    if not metadata:
+        return predicate
+    wanted = list(metadata.items())
+
+    def with_metadata(memory: Memory) -> bool:
+        stored = memory.metadata or {}
+        return predicate(memory) and all(key in stored and stored[key] == value for key, value in wanted)
+
+    return with_metadata
+
+
+def _v1_selection(call: Call, filters: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """v1's flat filters: entity ids select, every other key is metadata equality (as is
+    the `metadata` field); null values are not filters."""
+    entity: dict[str, Any] = {}
+    metadata: dict[str, Any] = {}
+    for key, value in (filters or {}).items():
+        if value is not None:
+            (entity if key in ENTITY_FIELDS else metadata)[key] = value
+    extra = call.arg("metadata")
+    if isinstance(extra, dict):
+        metadata.update(extra)
+    return _combined_filter(call, entity), metadata
 
 
 def _project(item: dict[str, Any], fields: list[str] | None) -> dict[str, Any]:
@@ -103,7 +126,7 @@ def _page(call: Call, items: list[Any]) -> Any:
     page, page_size = call.arg("page"), call.arg("page_size")
     if page is None and page_size is None:
         return items
-    page, page_size = page or 1, page_size or DEFAULT_PAGE_SIZE
+    page, page_size = int(page or 1), int(page_size or DEFAULT_PAGE_SIZE)  # JSON allows 2.0
     last = max(1, math.ceil(len(items) / page_size))
     if page > last:
         raise NotFound("Invalid page.")
@@ -121,8 +144,8 @@ def _page(call: Call, items: list[Any]) -> Any:
     }
 
 
-def _listing(call: Call, tree: dict[str, Any]) -> Result:
-    predicate = _compiled(tree)
+def _listing(call: Call, tree: dict[str, Any], metadata: dict[str, Any] | None = None) -> Result:
+    predicate = _compiled(tree, metadata)
     namespace = call.namespace
     found = namespace.select(tree, predicate, today_utc())
     fields = call.arg("fields")
@@ -130,12 +153,12 @@ def _listing(call: Call, tree: dict[str, Any]) -> Result:
     return 200, _page(call, items)
 
 
-def _search(call: Call, tree: dict[str, Any]) -> list[dict[str, Any]]:
-    predicate = _compiled(tree)
+def _search(call: Call, tree: dict[str, Any], metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    predicate = _compiled(tree, metadata)
     body = call.body
     threshold = body.get("threshold")
     options = SearchOptions(
-        top_k=body.get("top_k") or 10,
+        top_k=int(body.get("top_k") or 10),  # JSON Schema counts 5.0 as an integer
         threshold=0.3 if threshold is None else threshold,
         rerank=bool(body.get("rerank")),
         keyword_search=bool(body.get("keyword_search")),
@@ -156,7 +179,7 @@ def _add_options(body: dict[str, Any]) -> AddOptions:
         stamp = body["timestamp"]
         if not 0 <= stamp <= MAX_TIMESTAMP:
             raise field_error("timestamp", f"Ensure this value is between 0 and {MAX_TIMESTAMP}.")
-        created_at = datetime.fromtimestamp(stamp, tz=timezone.utc)
+        created_at = datetime.fromtimestamp(int(stamp), tz=timezone.utc)
     expiration = None
     if body.get("expiration_date"):
         try:
@@ -202,13 +225,8 @@ def search_v2(call: Call) -> Result:
 
 @operation("searchMemoriesV1")
 def search_v1(call: Call) -> Result:
-    filters = dict(call.body.get("filters") or {})
-    if call.body.get("metadata"):
-        filters = {"AND": [filters, {"metadata": call.body["metadata"]}]} if filters else {
-            "metadata": call.body["metadata"]
-        }
-    items = _search(call, _combined_filter(call, filters))
-    return 200, _output(items, call.body.get("output_format"))
+    tree, metadata = _v1_selection(call, call.body.get("filters"))
+    return 200, _output(_search(call, tree, metadata), call.body.get("output_format"))
 
 
 @operation("getMemoriesV2")
@@ -219,7 +237,9 @@ def get_memories_v2(call: Call) -> Result:
 @operation("getMemoriesV1")
 def get_memories_v1(call: Call) -> Result:
     metadata = call.arg("metadata")
-    return _listing(call, _combined_filter(call, {"metadata": metadata} if metadata else None))
+    if metadata is not None and not isinstance(metadata, dict):
+        raise field_error("metadata", "Must be a JSON object.")
+    return _listing(call, *_v1_selection(call, None))
 
 
 @operation("getMemory")

@@ -110,10 +110,11 @@ class Operation:
             raise FieldErrors(errors)
         return values
 
-    def check_body(self, body: Any) -> None:
+    def check_body(self, body: Any, present: bool) -> None:
+        """Validate a body; `present` tells an absent body from a JSON `null`."""
         if self.body_validator is None:
             return
-        if body is None:
+        if not present:
             if self.body_required:
                 raise FieldErrors({"non_field_errors": ["A JSON request body is required."]})
             return

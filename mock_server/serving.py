@@ -13,6 +13,7 @@ from flask import Flask
 from waitress.server import create_server
 
 DEFAULT_THREADS = 8
+LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
 
 
 class BackgroundServer:
@@ -23,7 +24,17 @@ class BackgroundServer:
         self._server = create_server(app, host=host, port=port, threads=threads, ident="mem0-mock")
         self.host = host
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
-        self._thread = threading.Thread(target=self._server.run, name=f"mem0-mock:{self.port}", daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name=f"mem0-mock:{self.port}", daemon=True)
+
+    def _serve(self) -> None:
+        """waitress's loop, one pass at a time, so stop() can end it on this thread; closing
+        the socket from another thread would leave the loop polling a dead descriptor."""
+        server = self._server
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=LOOP_TIMEOUT, map=server._map, count=1)  # type: ignore[union-attr]
+        server.close()
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
     @property
     def url(self) -> str:
@@ -34,7 +45,7 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        self._stopping.set()
         self._thread.join(timeout=10)
 
     def __enter__(self) -> BackgroundServer:

@@ -47,9 +47,9 @@ def server_error_on_bad_input() -> None:
     """A body that fails validation crashes instead of answering 400."""
     original = Operation.check_body
 
-    def crashing(self: Operation, body: Any) -> None:
+    def crashing(self: Operation, body: Any, present: bool) -> None:
         try:
-            original(self, body)
+            original(self, body, present)
         except ApiError as error:
             raise RuntimeError("validation blew up") from error
 
