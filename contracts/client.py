@@ -22,7 +22,17 @@ __all__ = ["Client", "SeedError", "poll", "response_text"]
 
 T = TypeVar("T")
 
-DEFAULT_WAIT = 30.0  # seconds a write may take to become visible
+DEFAULT_WAIT = 30.0  # seconds a write may take to become visible (`--max-wait` sets it)
+
+
+def max_wait() -> float:
+    return DEFAULT_WAIT
+
+
+def set_max_wait(seconds: float) -> None:
+    """How long polls wait for a write to become visible (slow services want more)."""
+    global DEFAULT_WAIT
+    DEFAULT_WAIT = seconds
 
 
 class SeedError(AssertionError):
@@ -30,13 +40,13 @@ class SeedError(AssertionError):
 
 
 def poll(
-    fetch: Callable[[], T], done: Callable[[T], bool], *, timeout: float = DEFAULT_WAIT
+    fetch: Callable[[], T], done: Callable[[T], bool], *, timeout: float | None = None
 ) -> tuple[T, bool]:
     """Call `fetch` until `done(result)` or `timeout`; returns (last result, done?).
 
     Backs off from 50 ms to 1 s between tries, so a synchronous target costs one call.
     """
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + (max_wait() if timeout is None else timeout)
     delay = 0.05
     while True:
         result = fetch()
@@ -183,7 +193,7 @@ class Client:
         return body
 
     def add_verbatim(
-        self, text: str, *, timeout: float = DEFAULT_WAIT, **fields: Any
+        self, text: str, *, timeout: float | None = None, **fields: Any
     ) -> str:
         """Store `text` as one memory (infer false) and return its id once it is readable.
 
@@ -210,7 +220,7 @@ class Client:
             timeout=timeout,
         )
         if not ok:
-            raise SeedError(f"[addMemories] {text!r} not visible after {timeout}s (queued add)")
+            raise SeedError(f"[addMemories] {text!r} not visible after {timeout or max_wait()}s (queued add)")
         return next(m["id"] for m in listing if m.get("memory") == text)
 
     def entity_listing(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -225,7 +235,7 @@ class Client:
                 found.setdefault(memory.get("id"), memory)
         return list(found.values())
 
-    def seed(self, ns: str, *, timeout: float = DEFAULT_WAIT) -> list[dict[str, Any]]:
+    def seed(self, ns: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Store dataset.seed_requests(ns) and return the seeded memories as the target shows them.
 
         Polls get-all v2 on the namespace until every non-expired seed is listed. The expired
@@ -249,7 +259,8 @@ class Client:
         )
         if not ok:
             missing = wanted - {m.get("memory") for m in listing}
-            raise SeedError(f"[getMemoriesV2] seeded memories not listed after {timeout}s: {sorted(missing)}")
+            waited = timeout or max_wait()
+            raise SeedError(f"[getMemoriesV2] seeded memories not listed after {waited}s: {sorted(missing)}")
         memories = list(listing)
         for memory_id in expired_ids:
             response, ok = poll(lambda mid=memory_id: self.get(mid), lambda r: r.status_code == 200,
@@ -259,7 +270,7 @@ class Client:
             memories.append(response.json())
         return memories
 
-    def cleanup(self, ns: str, *, extra: Iterable[tuple[str, str]] = (), timeout: float = DEFAULT_WAIT) -> None:
+    def cleanup(self, ns: str, *, extra: Iterable[tuple[str, str]] = (), timeout: float | None = None) -> None:
         """Delete exactly the namespace's entities' memories and check they are gone.
 
         `extra` adds (field, entity id) pairs a suite created besides the seed's entities.

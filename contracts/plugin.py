@@ -69,6 +69,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="API key for the target (default: MEM0_API_KEY)",
     )
     group.addoption(
+        "--max-wait",
+        dest="mem0_max_wait",
+        type=float,
+        default=float(os.environ.get("MEM0_MAX_WAIT", "30")),
+        help="seconds to poll for a write to become visible on an asynchronous target (default: 30;"
+        " MEM0_MAX_WAIT)",
+    )
+    group.addoption(
         "--second-api-key",
         dest="mem0_second_api_key",
         default=os.environ.get("MEM0_SECOND_API_KEY"),
@@ -445,6 +453,9 @@ def pytest_configure(config: pytest.Config) -> None:
     tally = _Tally()
     config.stash[_TALLY_KEY] = tally
     _ACTIVE.append(tally)
+    from contracts.client import set_max_wait
+
+    set_max_wait(config.getoption("mem0_max_wait"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
