@@ -250,14 +250,19 @@ class SearchIndex:
         qstems, qconcepts, qcats = frozenset(q.stems), frozenset(q.concepts), frozenset(q.categories)
         docs = self._docs
         out: dict[str, float] = {}
+        # Inlined _dot and _score (same operations, so the same floats as similarity()):
+        # this loop runs once per candidate of every search that names a small scope.
         for mid in allowed:
             entry = docs.get(mid)
             if entry is None:
                 continue
             f, norm, cats = entry
-            shared = (len(qstems.intersection(f.stems)), len(qconcepts.intersection(f.concepts)), len(qcats & cats))
-            if any(shared):
-                out[mid] = _score(_dot(*shared), qnorm, norm)
+            stems = len(qstems.intersection(f.stems)) if qstems else 0
+            concepts = len(qconcepts.intersection(f.concepts)) if qconcepts else 0
+            categories = len(qcats & cats) if qcats else 0
+            if stems or concepts or categories:
+                x = (stems * STEM_SQ + concepts * CONCEPT_SQ + categories * CATEGORY_SQ) / (qnorm * norm)
+                out[mid] = 1.0 if x > 1.0 else x
         return out
 
     def _keyword_scores(

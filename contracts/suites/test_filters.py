@@ -62,13 +62,6 @@ class Seeded:
 
 
 @pytest.fixture(scope="session")
-def api(target: Any) -> Iterator[Client]:
-    client = Client(target.base_url, target.api_key)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
 def seeded(api: Client) -> Iterator[Seeded]:
     """Seed once per session; remove exactly the namespace's memories afterwards."""
     ns = dataset.namespace()

@@ -69,13 +69,6 @@ class Lab:
 
 
 @pytest.fixture(scope="session")
-def api(target: Any) -> Iterator[Client]:
-    client = Client(target.base_url, target.api_key)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="session")
 def lab(api: Client) -> Iterator[Lab]:
     """One namespace for the module; removes exactly the entities its tests created."""
     state = Lab(api, dataset.namespace())
