@@ -100,7 +100,13 @@ def _scalar_test(op: str, expected: Any) -> Callable[[Any], bool]:
     if op == "ne":
         on_list: Callable[[list], bool] = lambda items: expected not in items  # noqa: E731
     elif op == "in":
-        on_list = lambda items: any(item in expected for item in items)  # noqa: E731
+        pool = frozenset(expected)  # operands are scalars (validated), so hashable
+
+        def on_list(items: list) -> bool:
+            try:
+                return not pool.isdisjoint(items)
+            except TypeError:  # an unhashable element (a metadata list may hold objects)
+                return any(item in expected for item in items)
     elif op == "eq":
         on_list = lambda items: expected in items  # noqa: E731
     else:
