@@ -43,6 +43,12 @@ def _split(words: str) -> list[str]:
     return words.split()
 
 
+
+def _required(node: dict[str, Any]) -> list[str]:
+    """The names a schema object requires (ignoring malformed entries)."""
+    required = node.get("required")
+    return [name for name in required if isinstance(name, str)] if isinstance(required, list) else []
+
 class _Nothing:
     """Marker: nothing relevant was found for a schema node."""
 
@@ -266,8 +272,7 @@ class _Export:
     def fill_object(self, node: dict[str, Any], name: str, depth: int) -> Any:
         properties = node.get("properties")
         properties = properties if isinstance(properties, dict) else {}
-        required = [r for r in node.get("required", []) if isinstance(r, str)] if isinstance(
-            node.get("required"), list) else []
+        required = _required(node)
         out: dict[str, Any] = {}
         if not properties:
             free = self.free_object(node, name, depth)
@@ -276,16 +281,7 @@ class _Export:
             out = free if isinstance(free, dict) else {}
         for key, sub in list(properties.items())[:MAX_PROPERTIES]:
             key = str(key)
-            value = self.fill(sub, key, "", depth + 1)
-            if value is NOTHING:
-                sub_node = self.resolve(sub)
-                _, nullable = self.types(sub_node)
-                if nullable:
-                    out[key] = None
-                elif key in required:
-                    out[key] = self.empty(sub_node, depth + 1)
-                continue
-            out[key] = value
+            self.place(out, key, self.fill(sub, key, "", depth + 1), sub, key in required, depth)
         for key in required[:MAX_PROPERTIES]:
             if key not in out:
                 extra = node.get("additionalProperties")
@@ -293,6 +289,19 @@ class _Export:
         if not any(v is not None and v != [] and v != {} for v in out.values()) and not required:
             return NOTHING
         return out
+
+    def place(self, out: dict[str, Any], key: str, value: Any, sub: Any, required: bool, depth: int) -> None:
+        """Put a filled property into `out`; with nothing found, null where the schema
+        allows it, a type-appropriate empty value where the property is required."""
+        if value is not NOTHING:
+            out[key] = value
+            return
+        sub_node = self.resolve(sub)
+        _, nullable = self.types(sub_node)
+        if nullable:
+            out[key] = None
+        elif required:
+            out[key] = self.empty(sub_node, depth + 1)
 
     def free_object(self, node: dict[str, Any], name: str, depth: int) -> Any:
         """An object without declared properties: the memories under "memories"."""
@@ -360,8 +369,7 @@ class _Export:
             return NOTHING
         properties = item.get("properties")
         properties = properties if isinstance(properties, dict) else {}
-        required = [r for r in item.get("required", []) if isinstance(r, str)] if isinstance(
-            item.get("required"), list) else []
+        required = _required(item)
         out: dict[str, Any] = {}
         for key, sub in list(properties.items())[:MAX_PROPERTIES]:
             self.cells += 1
@@ -370,14 +378,7 @@ class _Export:
             key = str(key)
             sub_node = self.resolve(sub)
             value = self.field(key, sub_node, memory, score, depth + 1)
-            if value is NOTHING:
-                _, nullable = self.types(sub_node)
-                if nullable:
-                    out[key] = None
-                elif key in required:
-                    out[key] = self.empty(sub_node, depth + 1)
-                continue
-            out[key] = value
+            self.place(out, key, value, sub_node, key in required, depth)
         for key in required[:MAX_PROPERTIES]:
             if key not in out:
                 out[key] = self.empty({}, depth + 1)
