@@ -81,21 +81,22 @@ def _field_value(scalar: Strategy, ops: Mapping[str, Strategy]) -> Strategy:
 # --------------------------------------------------------------------------- per field kind
 
 
+def _operators(value: Strategy, *, substrings: Strategy | None = None, ordered: bool = False) -> dict[str, Strategy]:
+    """Operand strategies per operator for one field kind: membership and `ne` always,
+    `contains`/`icontains` where substrings make sense, comparisons where order does."""
+    ops = {"in": st.lists(value, min_size=1, max_size=3), "ne": value}
+    if substrings is not None:
+        ops.update(contains=substrings, icontains=_recased(substrings))
+    if ordered:
+        ops.update(dict.fromkeys(("gt", "gte", "lt", "lte"), value))
+    return ops
+
+
 def _string_condition(data: Sequence[Mapping[str, Any]], field: str) -> Strategy:
     pool = _values(data, field)
     value = _pick(pool, _DECOY)
     sub = _substring(pool)
-    ops = {
-        "in": st.lists(value, min_size=1, max_size=3),
-        "ne": value,
-        "contains": sub,
-        "icontains": _recased(sub),
-        "gt": value,
-        "gte": value,
-        "lt": value,
-        "lte": value,
-    }
-    return _field_value(value, ops).map(lambda v: {field: v})
+    return _field_value(value, _operators(value, substrings=sub, ordered=True)).map(lambda v: {field: v})
 
 
 def _date_texts(instant: datetime) -> list[str]:
@@ -123,28 +124,14 @@ def _date_condition(data: Sequence[Mapping[str, Any]], field: str) -> Strategy:
         texts.update(_date_texts(parse_instant(raw)))
     pool = sorted(texts) or ["2024-07-01", "2024-07-31T23:59:59Z"]
     value = st.sampled_from(pool)
-    ops = {
-        "in": st.lists(value, min_size=1, max_size=3),
-        "ne": value,
-        "gt": value,
-        "gte": value,
-        "lt": value,
-        "lte": value,
-    }
-    return _field_value(value, ops).map(lambda v: {field: v})
+    return _field_value(value, _operators(value, ordered=True)).map(lambda v: {field: v})
 
 
 def _list_condition(data: Sequence[Mapping[str, Any]], field: str) -> Strategy:
     pool = _elements(data, field)
     value = _pick(pool, _DECOY)
     sub = _substring(pool)
-    ops = {
-        "in": st.lists(value, min_size=1, max_size=3),
-        "ne": value,
-        "contains": sub,
-        "icontains": _recased(sub),
-    }
-    return _field_value(value, ops).map(lambda v: {field: v})
+    return _field_value(value, _operators(value, substrings=sub)).map(lambda v: {field: v})
 
 
 def _metadata_value(values: list[Any]) -> Strategy:
