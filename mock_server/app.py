@@ -20,7 +20,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .errors import ApiError, Detail, NotFound, Unauthorized
 from .handlers import HANDLERS, Call
 from .harness import Journal, harness_blueprint
-from .openapi import CompiledSpec, Operation
+from .openapi import CompiledSpec, Operation, flask_rule
 from .store import Store
 
 log = logging.getLogger("mem0_mock")
@@ -161,11 +161,10 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.extensions["mem0_mock"] = server
 
     for path in server.spec.by_path:
-        view = _view_for(server, path)
         app.add_url_rule(
-            server.spec.by_path[path][next(iter(server.spec.by_path[path]))].rule,
+            flask_rule(path),
             endpoint=path,
-            view_func=view,
+            view_func=_view_for(server, path),
             methods=ALL_METHODS,
             provide_automatic_options=False,
         )

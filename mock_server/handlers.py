@@ -69,7 +69,7 @@ def operation(operation_id: str) -> Callable[[Callable[[Call], Result]], Callabl
 
 
 def _entity_conditions(call: Call) -> dict[str, str]:
-    return {name: call.arg(name) for name in ENTITY_FIELDS if call.arg(name) is not None}
+    return {name: value for name in ENTITY_FIELDS if (value := call.arg(name)) is not None}
 
 
 def _combined_filter(call: Call, filters: Any) -> dict[str, Any]:

@@ -74,11 +74,6 @@ class Operation:
     body_required: bool
     responses: dict[str, SchemaCheck | None] = field(default_factory=dict)
 
-    @property
-    def rule(self) -> str:
-        """The Flask rule for the spec's path template."""
-        return self.path.replace("{", "<").replace("}", ">")
-
     # --- request checks -------------------------------------------------------------
 
     def parse_parameters(self, path_args: dict[str, str], query: Any) -> dict[str, Any]:
@@ -140,6 +135,11 @@ class Operation:
             f"{self.operation_id} {status}: {_short(e.message)} at {'/'.join(map(str, e.absolute_path)) or '<root>'}"
             for e in validator.iter_errors(body)
         ]
+
+
+def flask_rule(path: str) -> str:
+    """The Flask rule for a spec path template (`{memory_id}` -> `<memory_id>`)."""
+    return path.replace("{", "<").replace("}", ">")
 
 
 def _is_array(schema: dict[str, Any]) -> bool:

@@ -25,9 +25,8 @@ def strict_app():
 
 @pytest.fixture
 def client(strict_app):
-    requests_ok = strict_app.test_client()
     strict_app.extensions["mem0_mock"].store.reset()
-    return requests_ok
+    return strict_app.test_client()
 
 
 @pytest.fixture(scope="session")
