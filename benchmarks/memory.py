@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=1_000)
     args = parser.parse_args(argv)
 
-    from mock_server.demo import generate_bulk
-    from mock_server.seeding import load_memories
-    from mock_server.store import Namespace
+    from mock_server.engine.demo import generate_bulk
+    from mock_server.engine.namespace import Namespace
+    from mock_server.engine.seeding import load_memories
 
     namespace = Namespace("org-bench", "project-bench", "bench@bench.local")
     items = generate_bulk(args.count, args.users, seed=SEED)

@@ -42,21 +42,21 @@ def builtin(name: str) -> Callable[[Key], bool]:
     return lambda key: key[0] == "~" and name in key[2]
 
 
-# Where a served request's profiled time goes (the mock's pipeline, see mock_server/app.py).
+# Where a served request's profiled time goes (the mock's pipeline, see mock_server/server/app.py).
 SERVED_PARTS: list[Part] = [
     ("request validation (jsonschema: openapi.py check_body, parse_parameters)",
-     in_file("mock_server/openapi.py", "check_body", "parse_parameters")),
-    ("handler incl. store and rendering (handlers.py)", in_file("mock_server/handlers.py")),
-    ("JSON body parsing (app.py parse_json_body)", in_file("mock_server/app.py", "parse_json_body")),
-    ("response encoding (app.py _json_response)", in_file("mock_server/app.py", "_json_response")),
-    ("request journal (harness.py Journal.record)", in_file("mock_server/harness.py", "record")),
+     in_file("mock_server/server/openapi.py", "check_body", "parse_parameters")),
+    ("handler incl. engine and rendering (api/)", in_file("mock_server/api/")),
+    ("JSON body parsing (app.py parse_json_body)", in_file("mock_server/server/app.py", "parse_json_body")),
+    ("response encoding (app.py json_response)", in_file("mock_server/server/app.py", "json_response")),
+    ("request journal (journal.py Journal.record)", in_file("mock_server/server/journal.py", "record")),
 ]
 # Where an in-process search / get-all call's time goes.
 QUERY_PARTS: list[Part] = [
-    ("scoring (search.py SearchIndex.scores)", in_file("mock_server/search.py", "scores")),
-    ("filter predicate (filters.py closures)", in_file("mock_server/filters.py")),
+    ("scoring (search.py SearchIndex.scores)", in_file("mock_server/engine/search.py", "scores")),
+    ("filter predicate (filters.py closures)", in_file("mock_server/engine/filters.py")),
     ("sorting (list.sort with store.py listing_key)", builtin("'sort' of 'list'")),
-    ("rendering (models.py Memory.to_json)", in_file("mock_server/models.py", "to_json")),
+    ("rendering (api/common.py memory_json)", in_file("mock_server/api/common.py", "memory_json")),
 ]
 
 

@@ -149,7 +149,7 @@ def render(results: BenchResults) -> str:
             "",
             "## Scale (in-process, no HTTP)",
             "",
-            "Each call compiles the filter (`mock_server.filters.compile_filter`), runs `Namespace.search` or "
+            "Each call compiles the filter (`mock_server.engine.filters.compile_filter`), runs `Namespace.search` or "
             "`Namespace.select` and renders each answered memory, as the handlers do (JSON encoding excluded). "
             "search v2 filters on the user and cycles 8 questions (top_k 10, threshold 0.3); get-all v2 uses the "
             "get-all filter above, cycling 6 categories. Growth is the p50 ratio per 10x more memories; "
@@ -161,7 +161,7 @@ def render(results: BenchResults) -> str:
                 _scale_rows(scale),
             ),
             "",
-            "Loading (`mock_server.seeding.load_memories(namespace, generate_bulk(...))`, generation included; "
+            "Loading (`mock_server.engine.seeding.load_memories(namespace, generate_bulk(...))`, generation included; "
             "the alone case picks its user's memories before the clock starts):",
             "",
             table(

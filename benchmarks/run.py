@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
 
-from mock_server.serving import DEFAULT_THREADS
+from mock_server.server.serving import DEFAULT_THREADS
 
 from . import contracts_time, memory, scale, served, targets
 from .common import REPO_ROOT, cpu_count

@@ -1,8 +1,8 @@
 """Scale: search v2 and get-all v2 latency in-process as the store grows (no HTTP).
 
 Calls what the handlers call: `Namespace.search` / `Namespace.select` with a predicate
-from `compile_filter`, and `Namespace.render` for each memory answered (the handler
-renders before it serialises), so the numbers are the mock's own cost per request.
+from `compile_filter`, and `memory_json` for each memory answered (the handler renders
+before it serialises), so the numbers are the mock's own cost per request.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from mock_server.demo import generate_bulk
-from mock_server.filters import compile_filter
-from mock_server.seeding import load_memories
-from mock_server.store import Namespace, SearchOptions, today_utc
+from mock_server.api.common import memory_json
+from mock_server.engine import Identity
+from mock_server.engine.demo import generate_bulk
+from mock_server.engine.filters import compile_filter
+from mock_server.engine.namespace import Namespace, SearchOptions
+from mock_server.engine.seeding import load_memories
 
 from .common import GETALL_CATEGORIES, QUERIES, SEED, getall_filter, percentile, search_filter
 from .profiling import QUERY_PARTS, profile_calls
@@ -101,15 +103,20 @@ def _sample(call: Callable[[int], int], settings: ScaleSettings) -> tuple[list[f
     return latencies, matched / max(1, len(latencies))
 
 
+def identity_of(namespace: Namespace) -> Identity:
+    return Identity(namespace.org_id, namespace.project_id, namespace.owner)
+
+
 def search_call(namespace: Namespace, user_id: str) -> Callable[[int], int]:
     """search v2 as the handler runs it: compile the filter, search, render the hits."""
     tree = search_filter(user_id)
     options = SearchOptions(top_k=10, threshold=0.3)
+    identity = identity_of(namespace)
 
     def call(i: int) -> int:
         predicate = compile_filter(tree)
-        hits = namespace.search(QUERIES[i % len(QUERIES)], tree, predicate, options, today_utc())
-        rendered = [{**namespace.render(memory), "score": score} for memory, score in hits]
+        hits = namespace.search(QUERIES[i % len(QUERIES)], tree, predicate, options)
+        rendered = [{**memory_json(memory, identity), "score": score} for memory, score in hits]
         return len(rendered)
 
     return call
@@ -118,11 +125,12 @@ def search_call(namespace: Namespace, user_id: str) -> Callable[[int], int]:
 def getall_call(namespace: Namespace, user_id: str) -> Callable[[int], int]:
     """get-all v2 as the handler runs it: compile the filter, select, render every match."""
     trees = [getall_filter(user_id, category) for category in GETALL_CATEGORIES]
+    identity = identity_of(namespace)
 
     def call(i: int) -> int:
         tree = trees[i % len(trees)]
-        found = namespace.select(tree, compile_filter(tree), today_utc())
-        rendered = [namespace.render(memory) for memory in found]
+        found = namespace.select(tree, compile_filter(tree))
+        rendered = [memory_json(memory, identity) for memory in found]
         return len(rendered)
 
     return call

@@ -21,11 +21,13 @@ from typing import Any
 
 from flask import Flask, Response
 
-from mock_server.app import MockConfig, create_app, server_of
-from mock_server.demo import generate_bulk
-from mock_server.seeding import load_memories
-from mock_server.serving import DEFAULT_THREADS, BackgroundServer
-from mock_server.store import Namespace
+from mock_server.api.common import memory_json
+from mock_server.engine import Identity
+from mock_server.engine.demo import generate_bulk
+from mock_server.engine.namespace import Namespace
+from mock_server.engine.seeding import load_memories
+from mock_server.server import MockConfig, create_app, server_of
+from mock_server.server.serving import DEFAULT_THREADS, BackgroundServer
 
 from .common import API_KEY, HOST, SEED
 
@@ -70,7 +72,8 @@ def floor_body() -> bytes:
     scratch = Namespace("org-floor", "project-floor", "floor@bench.local")
     load_memories(scratch, generate_bulk(1, 1, seed=SEED))
     memory = next(iter(scratch.memories.values()))
-    return json.dumps(scratch.render(memory), separators=(",", ":")).encode()
+    identity = Identity(scratch.org_id, scratch.project_id, scratch.owner)
+    return json.dumps(memory_json(memory, identity), separators=(",", ":")).encode()
 
 
 def build_floor() -> Flask:
@@ -89,7 +92,7 @@ def build_floor() -> Flask:
 def build_mock(memories: int, users: int) -> tuple[Flask, dict[str, Any]]:
     """The mock as `mem0-mock` serves it, with `memories` stored in the bench key's default project."""
     app = create_app(MockConfig())
-    namespace = server_of(app).store.tenant(API_KEY).namespace(None, None)
+    namespace = server_of(app).service.store.tenant(API_KEY).namespace(None, None)
     load_memories(namespace, generate_bulk(memories, users, seed=SEED))
     ids = list(namespace.memories)
     user_ids = sorted(namespace.by_entity["user_id"])
@@ -97,7 +100,7 @@ def build_mock(memories: int, users: int) -> tuple[Flask, dict[str, Any]]:
 
 
 def stored(app: Flask) -> int:
-    counts = server_of(app).store.counts()
+    counts = server_of(app).service.counts()
     return int(counts["memories"])
 
 

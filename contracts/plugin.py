@@ -109,8 +109,8 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None):
     `api_keys=None` lets any token in (each its own tenant); a set makes every other key a 401,
     which the suite's own target needs so that "a wrong key is rejected" can be checked.
     """
-    from mock_server.app import MockConfig, create_app
-    from mock_server.serving import BackgroundServer
+    from mock_server.server import MockConfig, create_app
+    from mock_server.server.serving import BackgroundServer
 
     return BackgroundServer(create_app(MockConfig(strict=strict, api_keys=api_keys))).start()
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from .text import RELATED_WEIGHT, content_terms, expand, stem
 
-__all__ = ["CUES", "DEFAULT_CATEGORIES", "categorize", "query_categories"]
+__all__ = ["CUES", "DEFAULT_CATEGORIES", "catalogue_from", "categorize", "query_categories"]
 
 DEFAULT_CATEGORIES: dict[str, str] = {
     "personal_details": "Personal information: name, age, location, contact details, background",
@@ -234,3 +235,18 @@ def _query_categories(text: str) -> tuple[str, ...]:
 def query_categories(text: str) -> list[str]:
     """Default categories a question is about; empty when nothing points anywhere."""
     return list(_query_categories(text))
+
+
+def catalogue_from(custom_categories: Any) -> dict[str, str] | None:
+    """`custom_categories` as name -> description, from either documented form (a list of
+    one-key objects, or one object), or a list of names of default categories."""
+    if not custom_categories:
+        return None
+    items = custom_categories if isinstance(custom_categories, list) else [custom_categories]
+    catalogue: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, dict):
+            catalogue.update({str(k): str(v) for k, v in item.items()})
+        elif isinstance(item, str):
+            catalogue[item] = DEFAULT_CATEGORIES.get(item, item)
+    return catalogue or None

@@ -1,18 +1,14 @@
-"""Plain records the store keeps; no web framework, no behaviour beyond rendering."""
+"""The records the engine keeps: plain data, no web framework, no wire shapes."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
 ENTITY_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
 ENTITY_TYPES = {"user": "user_id", "agent": "agent_id", "app": "app_id", "run": "run_id"}
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def isoformat(moment: datetime) -> str:
@@ -42,11 +38,15 @@ class Memory:
     created_at: datetime
     updated_at: datetime
     hash: str = ""
+    # Filled by the API surfaces with the memory's wire form (reads far outnumber writes);
+    # the engine empties it whenever the memory changes.
+    rendered: dict[str, Any] | None = None
 
     def is_expired(self, today: date) -> bool:
         return self.expiration_date is not None and self.expiration_date < today
 
-    def to_json(self, owner: str, organization: str) -> dict[str, Any]:
+    def as_record(self) -> dict[str, Any]:
+        """The memory as plain JSON-ready data (what exports are built from)."""
         return {
             "id": self.id,
             "memory": self.memory,
@@ -62,8 +62,6 @@ class Memory:
             "expiration_date": self.expiration_date.isoformat() if self.expiration_date else None,
             "created_at": isoformat(self.created_at),
             "updated_at": isoformat(self.updated_at),
-            "owner": owner,
-            "organization": organization,
         }
 
 
@@ -79,25 +77,30 @@ class HistoryEntry:
     metadata: dict[str, Any] | None
     created_at: datetime
 
-    def to_json(self) -> dict[str, Any]:
-        stamp = isoformat(self.created_at)
-        return {
-            "id": self.id,
-            "memory_id": self.memory_id,
-            "input": self.input,
-            "old_memory": self.old_memory,
-            "new_memory": self.new_memory,
-            "user_id": self.user_id,
-            "event": self.event,
-            "metadata": self.metadata,
-            "created_at": stamp,
-            "updated_at": stamp,
-        }
-
 
 @dataclass(slots=True)
 class Export:
     id: str
     selector: dict[str, Any]
     data: Any
-    created_at: datetime = field(default_factory=utc_now)
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Feedback:
+    id: str
+    memory_id: str
+    feedback: str | None
+    feedback_reason: str | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class Entity:
+    """A user, agent, app or run: it exists from its first memory until it is deleted."""
+
+    id: str
+    type: str  # user | agent | app | run
+    name: str
+    total_memories: int
+    created_at: datetime

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
-from .errors import field_error
+from .errors import InvalidInput
 from .models import ENTITY_FIELDS, Memory, isoformat
 
 Predicate = Callable[[Memory], bool]
@@ -28,8 +28,8 @@ MAX_DEPTH = 32
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def invalid(message: str) -> Exception:
-    return field_error("filters", message)
+def invalid(message: str) -> InvalidInput:
+    return InvalidInput({"filters": [message]})
 
 
 # --- values -----------------------------------------------------------------------

@@ -1,21 +1,18 @@
-"""Loading the faker demo set into a mock, so a newcomer sees a populated service."""
+"""Loading memories verbatim into a namespace: the demo set, fixtures, benchmarks."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING
 
 from .demo import DemoMemory, generate_demo
-from .store import AddOptions, Namespace
-
-if TYPE_CHECKING:
-    from .app import MockServer
+from .namespace import AddOptions, Namespace
+from .state import Tenant
 
 
 def load_memories(namespace: Namespace, memories: Iterable[DemoMemory]) -> int:
-    """Store demo memories verbatim (no inference) with their own dates and flags.
+    """Store memories verbatim (no inference) with their own dates and flags.
 
     Afterwards the loaded objects are moved out of the garbage collector's sight
     (`gc.freeze`): they live as long as the store, and full collections over hundreds of
@@ -37,7 +34,7 @@ def load_memories(namespace: Namespace, memories: Iterable[DemoMemory]) -> int:
     return count
 
 
-def load_demo(server: MockServer, seed: int = 42) -> None:
-    """Every tenant's default project starts with the same seeded demo set."""
+def demo_loader(seed: int = 42) -> Callable[[Tenant], int]:
+    """A new-tenant hook that gives the tenant's default project the seeded demo set."""
     demo = generate_demo(seed=seed)
-    server.store.on_new_tenant = lambda tenant: load_memories(tenant.namespace(None, None), demo)
+    return lambda tenant: load_memories(tenant.namespace(None, None), demo)

@@ -21,7 +21,7 @@ from referencing.jsonschema import DRAFT202012
 
 from spec import load_spec
 
-from .errors import FieldErrors
+from ..api.errors import FieldErrors
 
 SPEC_URI = "urn:mem0:openapi"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")

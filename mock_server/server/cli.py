@@ -9,7 +9,8 @@ import sys
 
 from waitress import serve
 
-from .app import MockConfig, create_app
+from .app import create_app
+from .config import MockConfig
 from .serving import DEFAULT_THREADS
 
 

@@ -1,8 +1,10 @@
 """The Flask app factory: a thin adapter around a spec-driven request pipeline.
 
 Pipeline (Prism's, in Flask): route by the spec's paths, check the API key, parse and
-validate the request against the spec, run the operation's handler, and in strict mode
-validate the response against the spec before it leaves.
+validate the request against the spec, dispatch by operationId to the surface that serves
+it, and in strict mode validate the response against the spec before it leaves. Every
+request is journaled. The server builds the engine and hands it down; nothing below
+imports the server back.
 """
 
 from __future__ import annotations
@@ -10,39 +12,33 @@ from __future__ import annotations
 import json
 import logging
 import math
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .errors import ApiError, Detail, NotFound, Unauthorized
-from .handlers import HANDLERS, Call
-from .harness import Journal, harness_blueprint
+from ..api.common import Call, Handler
+from ..api.errors import Detail, HttpError
+from ..api.harness import ROUTES as HARNESS_ROUTES
+from ..api.harness import HarnessCall, HarnessHandler
+from ..api.registry import handlers
+from ..engine import MemoryService
+from ..engine.errors import EngineError
+from ..engine.seeding import demo_loader
+from .config import MockConfig
+from .errors import http_error
+from .journal import Journal
 from .openapi import CompiledSpec, Operation, flask_rule
-from .store import Store
 
 log = logging.getLogger("mem0_mock")
 
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE"]
 MAX_JSON_DEPTH = 64
 JSON_TYPES = ("application/json",)
+NOT_FOUND = {"detail": "Not found."}
 
 
-@dataclass
-class MockConfig:
-    """How one mock instance behaves; every field has the default a newcomer wants."""
-
-    api_keys: frozenset[str] | None = None  # None: any non-empty token is its own tenant
-    strict: bool = False  # validate every response against the spec
-    max_body_bytes: int = 2 * 1024 * 1024
-    journal_size: int = 1000
-    demo: bool = False
-    demo_seed: int = 42
-
-
-def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     payload = "" if body is None else json.dumps(body, separators=(",", ":"))
     return Response(payload, status=status, headers=headers, content_type="application/json")
 
@@ -84,28 +80,30 @@ def parse_json_body(raw: bytes, content_type: str | None) -> Any:
 
 
 class MockServer:
-    """State and pipeline of one mock instance (the Flask app holds one)."""
+    """The pipeline of one mock instance, over one engine (the Flask app holds one)."""
 
     def __init__(self, config: MockConfig, spec: CompiledSpec | None = None) -> None:
         self.config = config
         self.spec = spec or CompiledSpec()
-        self.store = Store()
+        self.service = MemoryService()
         self.journal = Journal(config.journal_size)
-        self.background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mem0-mock-async")
-        missing = set(self.spec.operations) - set(HANDLERS)
+        self.handlers: dict[str, Handler] = handlers()
+        missing = set(self.spec.operations) - set(self.handlers)
         if missing:
             raise RuntimeError(f"No handler for operations: {sorted(missing)}")
+        if config.demo:
+            self.service.on_new_tenant(demo_loader(seed=config.demo_seed))
 
     def authenticate(self) -> str:
         header = request.headers.get("Authorization", "")
         if not header:
-            raise Unauthorized("Authentication credentials were not provided.")
+            raise Detail("Authentication credentials were not provided.", 401)
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "token" or not token or " " in token:
-            raise Unauthorized("Invalid token header. Use 'Authorization: Token <api_key>'.")
+            raise Detail("Invalid token header. Use 'Authorization: Token <api_key>'.", 401)
         if self.config.api_keys is not None and token not in self.config.api_keys:
-            raise Unauthorized("Invalid API key.")
+            raise Detail("Invalid API key.", 401)
         return token
 
     def dispatch(self, path: str, path_args: dict[str, str]) -> Response:
@@ -113,26 +111,25 @@ class MockServer:
         operation = methods.get(request.method)
         if operation is None:
             allowed = ", ".join(sorted(methods))
-            return _json_response(
-                405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": allowed}
-            )
+            return json_response(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": allowed})
         violations: list[str] = []
         try:
             status, body = self._run(operation, path_args)
-        except ApiError as error:
-            status, body = error.status, error.body
+        except (HttpError, EngineError) as error:
+            failure = http_error(error) if isinstance(error, EngineError) else error
+            status, body = failure.status, failure.body
             if status == 400:
                 violations.append(f"request: {json.dumps(body)[:500]}")
-        response_problems = self._check_response(operation, status, body)
+        response_problems = operation.response_violations(status, body) if self.config.strict else []
         self.journal.record(request, operation.operation_id, status, violations + response_problems)
-        if response_problems and self.config.strict:
+        if response_problems:
             log.error("strict mode: %s", "; ".join(response_problems))
-            return _json_response(
+            return json_response(
                 500,
                 {"detail": "Strict mode: the mock's response violates the spec.", "violations": response_problems},
             )
         headers = {"WWW-Authenticate": 'Token realm="api"'} if status == 401 else None
-        return _json_response(status, body, headers)
+        return json_response(status, body, headers)
 
     def _run(self, operation: Operation, path_args: dict[str, str]) -> tuple[int, Any]:
         api_key = self.authenticate()
@@ -142,13 +139,16 @@ class MockServer:
             body = parse_json_body(raw, request.content_type)
             operation.check_body(body, present=bool(raw.strip()))
         params = operation.parse_parameters(path_args, request.args)
-        call = Call(self, operation, self.store.tenant(api_key), params, body)
-        return HANDLERS[operation.operation_id](call)
+        call = Call(
+            self.service, api_key, params, body, base_url=request.base_url, query=request.args
+        )
+        return self.handlers[operation.operation_id](call)
 
-    def _check_response(self, operation: Operation, status: int, body: Any) -> list[str]:
-        if not self.config.strict:
-            return []
-        return operation.response_violations(status, body)
+    def harness(self, handler: HarnessHandler) -> Response:
+        body = request.get_json(silent=True) if request.get_data(cache=True) else None
+        call = HarnessCall(self.service, self.journal, body, request.args)
+        status, payload = handler(call)
+        return json_response(status, payload)
 
 
 def create_app(config: MockConfig | None = None) -> Flask:
@@ -168,27 +168,26 @@ def create_app(config: MockConfig | None = None) -> Flask:
             methods=ALL_METHODS,
             provide_automatic_options=False,
         )
-    app.register_blueprint(harness_blueprint(server))
+    for (method, path), handler in HARNESS_ROUTES.items():
+        app.add_url_rule(
+            path, endpoint=f"harness {method} {path}", view_func=_harness_view(server, handler), methods=[method]
+        )
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_: HTTPException) -> Response:
-        return _json_response(413, {"detail": f"Request body exceeds {config.max_body_bytes} bytes."})
+        return json_response(413, {"detail": f"Request body exceeds {config.max_body_bytes} bytes."})
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Response:
+    def http_error_page(error: HTTPException) -> Response:
         if error.code == 404:
-            return _json_response(404, NotFound().body)
-        return _json_response(error.code or 400, {"detail": error.description or error.name})
+            return json_response(404, NOT_FOUND)
+        return json_response(error.code or 400, {"detail": error.description or error.name})
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
         log.exception("unhandled error")
-        return _json_response(500, {"detail": "Internal server error."})
+        return json_response(500, {"detail": "Internal server error."})
 
-    if config.demo:
-        from .seeding import load_demo
-
-        load_demo(server, seed=config.demo_seed)
     return app
 
 
@@ -197,6 +196,14 @@ def _view_for(server: MockServer, path: str):
         return server.dispatch(path, path_args)
 
     view.__name__ = f"dispatch_{path}"
+    return view
+
+
+def _harness_view(server: MockServer, handler: HarnessHandler):
+    def view() -> Response:
+        return server.harness(handler)
+
+    view.__name__ = f"harness_{handler.__name__}"
     return view
 
 

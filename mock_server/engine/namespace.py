@@ -1,34 +1,44 @@
-"""In-memory state: per API key, then per org/project, each behind its own lock.
+"""One org/project of one API key: its memories, their indexes, history, exports, feedback.
 
-This is the backend (moto's `models.py`): plain Python values in, plain values or
-domain errors out, no HTTP. A `Namespace` keeps entity-id indexes and a search index
-beside its memories, so a request that names one user costs what that user's memories
-cost, not what the whole store costs.
+This is the backend proper (moto's `models.py`): plain Python values in, domain objects
+or `errors.EngineError`s out, no HTTP. A `Namespace` keeps entity-id indexes and a search
+index beside its memories, so a request that names one user costs what that user's
+memories cost, not what the whole store costs. Every public method takes the namespace's
+lock; time and ids come from the shared `Runtime`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from .categories import DEFAULT_CATEGORIES, categorize
-from .errors import AddError, Detail, FieldErrors, NotFound
+from .categories import categorize
+from .clock import Clock, Ids
+from .errors import EntityRequired, InvalidInput, NotFound, Refused
 from .exports import build_export
 from .filters import IndexKeys, Predicate, plan_candidates
 from .inference import extract_facts, reconcile
-from .models import ENTITY_FIELDS, ENTITY_TYPES, Export, HistoryEntry, Memory, content_hash, utc_now
+from .models import ENTITY_FIELDS, ENTITY_TYPES, Entity, Export, Feedback, HistoryEntry, Memory, content_hash
 from .search import SearchIndex, rerank
 from .text import extract_keywords
 
 RERANK_WINDOW = 100
 SCORE_ROUNDING = 5e-7  # scores are reported to 6 decimals; the threshold applies to what is reported
 FIELD_TYPES = {name: kind for kind, name in ENTITY_TYPES.items()}
+ADD_ENTITY_REQUIRED = "At least one of user_id, agent_id, app_id or run_id is required."
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What every namespace of one service shares: its clock and its id source."""
+
+    clock: Clock = field(default_factory=Clock)
+    ids: Ids = field(default_factory=Ids)
 
 
 def listing_key(memory: Memory) -> tuple[float, str]:
@@ -38,10 +48,16 @@ def listing_key(memory: Memory) -> tuple[float, str]:
 
 @dataclass(frozen=True)
 class AddOptions:
-    """Everything an add request may say besides its messages and entity ids."""
+    """Everything an add request may say besides its messages and entity ids.
+
+    `reconcile` chooses the inference of the v1 API (a fact about a known subject UPDATEs
+    or DELETEs the old memory, a known fact is a NOOP) over additive inference (every new
+    fact is ADDed beside what is known; only an exact repeat is skipped).
+    """
 
     metadata: dict[str, Any] | None = None
     infer: bool = True
+    reconcile: bool = True
     includes: str | None = None
     excludes: str | None = None
     custom_categories: dict[str, str] | None = None
@@ -60,13 +76,23 @@ class SearchOptions:
     filter_memories: bool = False
 
 
+@dataclass(frozen=True)
+class AddResult:
+    """One event of an add: what happened to which memory, and the text concerned."""
+
+    id: str
+    memory: str
+    event: str  # ADD | UPDATE | DELETE | NOOP
+
+
 @dataclass
 class Namespace:
-    """One org/project of one API key: memories, their indexes, history, exports."""
+    """One org/project of one API key."""
 
     org_id: str
     project_id: str
     owner: str
+    runtime: Runtime = field(default_factory=Runtime)
     lock: threading.RLock = field(default_factory=threading.RLock)
     memories: dict[str, Memory] = field(default_factory=dict)
     by_entity: dict[str, dict[Any, dict[str, None]]] = field(
@@ -76,18 +102,16 @@ class Namespace:
     search_index: SearchIndex = field(default_factory=SearchIndex)
     history: dict[str, list[HistoryEntry]] = field(default_factory=dict)
     exports: dict[str, Export] = field(default_factory=dict)
-    feedback: dict[str, dict[str, Any]] = field(default_factory=dict)
-    rendered: dict[str, dict[str, Any]] = field(default_factory=dict)
+    feedback: dict[str, Feedback] = field(default_factory=dict)
 
-    # --- rendering ----------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.runtime.clock.now()
 
-    def render(self, memory: Memory) -> dict[str, Any]:
-        """The memory as the API shows it; cached (reads far outnumber writes), so callers
-        must copy before changing it."""
-        rendered = self.rendered.get(memory.id)
-        if rendered is None:
-            rendered = self.rendered[memory.id] = memory.to_json(self.owner, self.org_id)
-        return rendered
+    def today(self) -> date:
+        return self.runtime.clock.today()
+
+    def new_id(self) -> str:
+        return self.runtime.ids.new()
 
     # --- indexing -----------------------------------------------------------------
 
@@ -102,7 +126,7 @@ class Namespace:
 
     def _unindex(self, memory: Memory) -> None:
         del self.memories[memory.id]
-        self.rendered.pop(memory.id, None)
+        memory.rendered = None
         for name in ENTITY_FIELDS:
             value = getattr(memory, name)
             if value is None:
@@ -136,7 +160,7 @@ class Namespace:
     ) -> Memory:
         created = options.created_at or now
         memory = Memory(
-            id=str(uuid.uuid4()),
+            id=self.new_id(),
             memory=text,
             user_id=entity.get("user_id"),
             agent_id=entity.get("agent_id"),
@@ -156,7 +180,7 @@ class Namespace:
 
     def _record(self, memory: Memory, event: str, old: str | None, new: str | None, messages: list) -> None:
         entry = HistoryEntry(
-            id=str(uuid.uuid4()),
+            id=self.new_id(),
             memory_id=memory.id,
             input=messages,
             old_memory=old,
@@ -164,18 +188,18 @@ class Namespace:
             user_id=memory.user_id,
             event=event,
             metadata=memory.metadata,
-            created_at=utc_now(),
+            created_at=self.now(),
         )
         self.history.setdefault(memory.id, []).append(entry)
 
     def add(
         self, messages: list[dict[str, Any]], entity: Mapping[str, str | None], options: AddOptions
-    ) -> list[dict[str, Any]]:
+    ) -> list[AddResult]:
         """Store messages (verbatim or through inference); answer one result per event."""
         if not any(entity.get(name) for name in ENTITY_FIELDS):
-            raise AddError("At least one of user_id, agent_id, app_id or run_id is required.")
+            raise EntityRequired(ADD_ENTITY_REQUIRED)
         with self.lock:
-            now = utc_now()
+            now = self.now()
             if not options.infer:
                 texts = [m["content"] for m in messages if m.get("role") != "system" and m.get("content")]
                 return [self._add_text(text, entity, options, now, messages) for text in texts]
@@ -186,17 +210,21 @@ class Namespace:
                 custom_instructions=options.custom_instructions,
             )
             scope = [m for m in self._scope(entity) if not m.immutable]
-            results = []
-            for decision in reconcile(facts, [(m.id, m.memory) for m in scope]):
-                results.append(self._apply(decision, entity, options, now, messages))
-            return results
+            if not options.reconcile:
+                known = {m.memory for m in scope}
+                fresh = [f.text for f in facts if not f.retraction and f.text not in known]
+                return [self._add_text(text, entity, options, now, messages) for text in dict.fromkeys(fresh)]
+            return [
+                self._apply(decision, entity, options, now, messages)
+                for decision in reconcile(facts, [(m.id, m.memory) for m in scope])
+            ]
 
-    def _add_text(self, text, entity, options, now, messages) -> dict[str, Any]:
+    def _add_text(self, text, entity, options, now, messages) -> AddResult:
         memory = self._new_memory(text, entity, options, now)
         self._record(memory, "ADD", None, text, messages)
-        return {"id": memory.id, "memory": text, "event": "ADD"}
+        return AddResult(memory.id, text, "ADD")
 
-    def _apply(self, decision, entity, options, now, messages) -> dict[str, Any]:
+    def _apply(self, decision, entity, options, now, messages) -> AddResult:
         if decision.event == "ADD":
             return self._add_text(decision.text, entity, options, now, messages)
         memory = self.memories[decision.memory_id]
@@ -204,14 +232,13 @@ class Namespace:
             self._change(memory, decision.text, options.metadata, messages, now)
         elif decision.event == "DELETE":
             self._delete(memory, messages)
-        return {"id": memory.id, "memory": decision.text, "event": decision.event}
+        return AddResult(memory.id, decision.text, decision.event)
 
     def _scope(self, entity: Mapping[str, str | None]) -> list[Memory]:
         """Memories sharing every entity id the request names."""
         named = {name: value for name, value in entity.items() if value}
-        tree = dict(named)
         return [
-            m for m in map(self.memories.__getitem__, self._candidate_ids(tree))
+            m for m in map(self.memories.__getitem__, self._candidate_ids(named))
             if all(getattr(m, name) == value for name, value in named.items())
         ]
 
@@ -227,7 +254,7 @@ class Namespace:
         if metadata is not None:
             memory.metadata = metadata
         memory.updated_at = max(now, memory.created_at)
-        self.rendered.pop(memory.id, None)
+        memory.rendered = None
         self._record(memory, "UPDATE", old, memory.memory, messages)
 
     def _delete(self, memory: Memory, messages: list) -> None:
@@ -244,8 +271,8 @@ class Namespace:
         with self.lock:
             memory = self.get(memory_id)
             if memory.immutable:
-                raise Detail("Immutable memories cannot be updated.")
-            self._change(memory, text, metadata, [], utc_now())
+                raise Refused("Immutable memories cannot be updated.")
+            self._change(memory, text, metadata, [], self.now())
             return memory
 
     def delete(self, memory_id: str) -> None:
@@ -263,8 +290,8 @@ class Namespace:
                 elif memory.immutable:
                     problems.append(f"Memory {change['memory_id']} is immutable.")
             if problems:
-                raise FieldErrors({"memories": problems})
-            now = utc_now()
+                raise InvalidInput({"memories": problems})
+            now = self.now()
             for change in changes:
                 memory = self.memories[change["memory_id"]]
                 self._change(memory, change.get("text"), change.get("metadata"), [], now)
@@ -274,7 +301,7 @@ class Namespace:
         with self.lock:
             missing = [f"Memory {mid} not found." for mid in memory_ids if mid not in self.memories]
             if missing:
-                raise FieldErrors({"memories": missing})
+                raise InvalidInput({"memories": missing})
             for memory_id in dict.fromkeys(memory_ids):
                 self._delete(self.memories[memory_id], [])
             return len(memory_ids)
@@ -290,17 +317,18 @@ class Namespace:
                 self._delete(memory, [])
             return len(doomed)
 
-    def history_of(self, memory_id: str) -> list[dict[str, Any]]:
+    def history_of(self, memory_id: str) -> list[HistoryEntry]:
         with self.lock:
             entries = self.history.get(memory_id)
             if entries is None:
                 raise NotFound("Memory not found.")
-            return [entry.to_json() for entry in entries]
+            return list(entries)
 
     # --- queries ----------------------------------------------------------------------
 
-    def select(self, tree: Any, predicate: Predicate, today: date) -> list[Memory]:
+    def select(self, tree: Any, predicate: Predicate) -> list[Memory]:
         """Visible matches in listing order: newest first, ties by id."""
+        today = self.today()
         with self.lock:
             found = [
                 m for m in map(self.memories.__getitem__, self._candidate_ids(tree))
@@ -310,13 +338,14 @@ class Namespace:
         return found
 
     def search(
-        self, query: str, tree: Any, predicate: Predicate, options: SearchOptions, today: date
+        self, query: str, tree: Any, predicate: Predicate, options: SearchOptions
     ) -> list[tuple[Memory, float]]:
         """Score only what the index and the query's terms reach, then filter and rank.
 
         The filter is applied while walking the ranking, so a query that reaches many
         memories pays for the few it answers, not for every hit.
         """
+        today = self.today()
         wanted = max(options.top_k, RERANK_WINDOW if options.rerank else 0)
         floor = options.threshold - SCORE_ROUNDING
         with self.lock:
@@ -370,27 +399,25 @@ class Namespace:
 
     # --- entities ---------------------------------------------------------------------
 
-    def entities(self) -> list[dict[str, Any]]:
-        """Entities live from their first memory until deleted, even with no memories left."""
+    def entities(self) -> list[Entity]:
+        """Entities live from their first memory until deleted, even with no memories left.
+
+        Newest first (ties by type, then name, descending).
+        """
         with self.lock:
             rows = [
-                (kind, value, len(self.by_entity[name].get(value, ())), seen)
+                (FIELD_TYPES[name], value, len(self.by_entity[name].get(value, ())), seen)
                 for (name, value), seen in self.entity_seen.items()
-                for kind in (FIELD_TYPES[name],)
             ]
         rows.sort(key=lambda row: (row[3], row[0], row[1]), reverse=True)
         return [
-            {
-                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.org_id}/{self.project_id}/{kind}/{value}")),
-                "name": value,
-                "type": kind,
-                "owner": self.owner,
-                "organization": self.org_id,
-                "metadata": {},
-                "total_memories": count,
-                "created_at": seen,
-                "updated_at": seen,
-            }
+            Entity(
+                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.org_id}/{self.project_id}/{kind}/{value}")),
+                type=kind,
+                name=value,
+                total_memories=count,
+                created_at=seen,
+            )
             for kind, value, count, seen in rows
         ]
 
@@ -409,8 +436,8 @@ class Namespace:
     # --- exports and feedback ----------------------------------------------------------
 
     def create_export(self, schema: Any, selector: dict[str, Any], memories: list[Memory]) -> Export:
-        data = build_export(schema, [self.render(m) for m in memories])
-        export = Export(id=str(uuid.uuid4()), selector=selector, data=data)
+        data = build_export(schema, [m.as_record() for m in memories])
+        export = Export(id=self.new_id(), selector=selector, data=data, created_at=self.now())
         with self.lock:
             self.exports[export.id] = export
         return export
@@ -426,108 +453,9 @@ class Namespace:
             raise NotFound("Memory export not found.")
         return found
 
-    def add_feedback(self, memory_id: str, feedback: str | None, reason: str | None) -> dict[str, Any]:
+    def add_feedback(self, memory_id: str, feedback: str | None, reason: str | None) -> Feedback:
         with self.lock:
             self.get(memory_id)
-            record = {
-                "id": str(uuid.uuid4()),
-                "memory_id": memory_id,
-                "feedback": feedback,
-                "feedback_reason": reason,
-                "created_at": utc_now(),
-            }
-            self.feedback[record["id"]] = record
+            record = Feedback(self.new_id(), memory_id, feedback, reason, self.now())
+            self.feedback[record.id] = record
             return record
-
-
-def _stable_id(prefix: str, api_key: str) -> str:
-    return f"{prefix}_{hashlib.sha256(api_key.encode()).hexdigest()[:20]}"
-
-
-@dataclass
-class Tenant:
-    """One API key's world: a default project plus any org/project it names."""
-
-    api_key: str
-    namespaces: dict[tuple[str, str], Namespace] = field(default_factory=dict)
-    default_org: str = field(init=False)
-    default_project: str = field(init=False)
-    email: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.default_org = _stable_id("org", self.api_key)
-        self.default_project = _stable_id("proj", self.api_key)
-        self.email = f"{_stable_id('user', self.api_key)}@mock.mem0.local"
-
-    def namespace(self, org_id: str | None, project_id: str | None) -> Namespace:
-        key = (org_id or self.default_org, project_id or self.default_project)
-        space = self.namespaces.get(key)
-        if space is None:
-            space = self.namespaces.setdefault(key, Namespace(key[0], key[1], self.email))
-        return space
-
-
-class Store:
-    """All tenants. Creation is locked; each namespace then locks itself."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._tenants: dict[str, Tenant] = {}
-        self.on_new_tenant: Callable[[Tenant], object] | None = None  # e.g. load the demo set
-
-    def tenant(self, api_key: str) -> Tenant:
-        tenant = self._tenants.get(api_key)
-        if tenant is None:
-            with self._lock:
-                tenant = self._tenants.get(api_key)
-                if tenant is None:
-                    tenant = Tenant(api_key)
-                    if self.on_new_tenant is not None:
-                        self.on_new_tenant(tenant)
-                    self._tenants[api_key] = tenant
-        return tenant
-
-    def reset(self, api_key: str | None = None) -> None:
-        with self._lock:
-            if api_key is None:
-                self._tenants.clear()
-            else:
-                self._tenants.pop(api_key, None)
-
-    def counts(self) -> dict[str, int]:
-        with self._lock:
-            tenants = list(self._tenants.values())
-        return {
-            "tenants": len(tenants),
-            "memories": sum(len(ns.memories) for t in tenants for ns in t.namespaces.values()),
-        }
-
-
-def catalogue_from(custom_categories: Any) -> dict[str, str] | None:
-    """`custom_categories` as name -> description, from either documented form."""
-    if not custom_categories:
-        return None
-    items = custom_categories if isinstance(custom_categories, list) else [custom_categories]
-    catalogue: dict[str, str] = {}
-    for item in items:
-        if isinstance(item, dict):
-            catalogue.update({str(k): str(v) for k, v in item.items()})
-        elif isinstance(item, str):
-            catalogue[item] = DEFAULT_CATEGORIES.get(item, item)
-    return catalogue or None
-
-
-def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
-
-
-__all__ = [
-    "AddOptions",
-    "Namespace",
-    "SearchOptions",
-    "Store",
-    "Tenant",
-    "catalogue_from",
-    "today_utc",
-]
-
