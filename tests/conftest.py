@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from mock_server.app import MockConfig, create_app
-from mock_server.serving import BackgroundServer
+from mock_server.server import MockConfig, create_app
+from mock_server.server.serving import BackgroundServer
 
 os.environ.setdefault("MEM0_TELEMETRY", "False")
 
@@ -25,7 +25,7 @@ def strict_app():
 
 @pytest.fixture
 def client(strict_app):
-    strict_app.extensions["mem0_mock"].store.reset()
+    strict_app.extensions["mem0_mock"].service.reset()
     return strict_app.test_client()
 
 

@@ -1,6 +1,6 @@
 """Deliberately broken variants of the mock, one per kind of defect the contract suite must catch.
 
-Run as `python -m tests.broken_mock VARIANT`: applies the defect, serves the mock on a free
+Run as `python -m tests.contracts.broken_mock VARIANT`: applies the defect, serves the mock on a free
 port, prints its URL on stdout and serves until stdin closes. Each variant runs in a
 process of its own, so its monkeypatching never leaks into other tests.
 """
@@ -11,21 +11,25 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from mock_server import filters, handlers, store
-from mock_server.app import MockConfig, create_app
-from mock_server.errors import ApiError
-from mock_server.models import isoformat
-from mock_server.openapi import Operation
-from mock_server.serving import BackgroundServer
+from mock_server.api import common, memories_v1v2
+from mock_server.api.common import Call
+from mock_server.api.errors import HttpError
+from mock_server.api.registry import SURFACES
+from mock_server.engine import filters, namespace, service, state
+from mock_server.engine.models import isoformat
+from mock_server.server import MockConfig, create_app
+from mock_server.server.openapi import Operation
+from mock_server.server.serving import BackgroundServer
 
 
 def _wrap_handler(operation_id: str, change: Callable[[int, Any], tuple[int, Any]]) -> None:
-    original = handlers.HANDLERS[operation_id]
+    surface = next(s for s in SURFACES if operation_id in s.handlers)
+    original = surface.handlers[operation_id]
 
-    def broken(call: handlers.Call) -> tuple[int, Any]:
+    def broken(call: Call) -> tuple[int, Any]:
         return change(*original(call))
 
-    handlers.HANDLERS[operation_id] = broken
+    surface.handlers[operation_id] = broken
 
 
 def missing_required_field() -> None:
@@ -50,7 +54,7 @@ def server_error_on_bad_input() -> None:
     def crashing(self: Operation, body: Any, present: bool) -> None:
         try:
             original(self, body, present)
-        except ApiError as error:
+        except HttpError as error:
             raise RuntimeError("validation blew up") from error
 
     Operation.check_body = crashing  # type: ignore[method-assign]
@@ -65,8 +69,8 @@ def _rename_or(tree: Any) -> Any:
 
 
 def or_as_and() -> None:
-    original = handlers.compile_filter
-    handlers.compile_filter = lambda tree: original(_rename_or(tree))
+    original = service.compile_filter
+    service.compile_filter = lambda tree: original(_rename_or(tree))
 
 
 def ne_ignored() -> None:
@@ -88,8 +92,8 @@ def dates_compared_as_strings() -> None:
 
 
 def _search_options(**overrides: Any) -> None:
-    original = handlers.SearchOptions
-    handlers.SearchOptions = lambda **kwargs: original(**{**kwargs, **overrides})
+    original = memories_v1v2.SearchOptions
+    memories_v1v2.SearchOptions = lambda **kwargs: original(**{**kwargs, **overrides})
 
 
 def top_k_ignored() -> None:
@@ -101,32 +105,32 @@ def threshold_ignored() -> None:
 
 
 def page_repeats_an_item() -> None:
-    original = handlers._page
+    original = common.paginate
 
-    def overlapping(call: handlers.Call, items: list[Any]) -> Any:
-        page = original(call, items)
-        number = call.arg("page") or 1
-        if isinstance(page, dict) and number > 1 and page["results"]:
-            size = call.arg("page_size") or handlers.DEFAULT_PAGE_SIZE
-            page["results"] = [items[(number - 1) * size - 1], *page["results"][:-1]]
-        return page
+    def overlapping(call: Call, items: list[Any], page: int | None, page_size: int | None) -> Any:
+        answer = original(call, items, page, page_size)
+        number = page or 1
+        if number > 1 and answer["results"]:
+            size = page_size or common.DEFAULT_PAGE_SIZE
+            answer["results"] = [items[(number - 1) * size - 1], *answer["results"][:-1]]
+        return answer
 
-    handlers._page = overlapping
+    common.paginate = overlapping
 
 
 def history_not_recorded() -> None:
-    original = store.Namespace._record
+    original = namespace.Namespace._record
 
-    def only_adds(self: store.Namespace, memory: Any, event: str, *args: Any) -> None:
+    def only_adds(self: namespace.Namespace, memory: Any, event: str, *args: Any) -> None:
         if event == "ADD":
             original(self, memory, event, *args)
 
-    store.Namespace._record = only_adds  # type: ignore[method-assign]
+    namespace.Namespace._record = only_adds  # type: ignore[method-assign]
 
 
 def keys_share_data() -> None:
-    original = store.Store.tenant
-    store.Store.tenant = lambda self, api_key: original(self, "one-shared-tenant")  # type: ignore[method-assign]
+    original = state.Store.tenant
+    state.Store.tenant = lambda self, api_key: original(self, "one-shared-tenant")  # type: ignore[method-assign]
 
 
 VARIANTS: dict[str, Callable[[], None]] = {

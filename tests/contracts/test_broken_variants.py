@@ -38,7 +38,7 @@ EXPECTED = {
 @contextmanager
 def broken_mock(variant: str) -> Iterator[str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.broken_mock", variant],
+        [sys.executable, "-m", "tests.contracts.broken_mock", variant],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

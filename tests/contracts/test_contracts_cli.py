@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.app import MockConfig, create_app
-from mock_server.serving import BackgroundServer
+from mock_server.server import MockConfig, create_app
+from mock_server.server.serving import BackgroundServer
 from spec import load_spec
 
 OPERATION_IDS = [

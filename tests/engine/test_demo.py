@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from mock_server.demo import (
+from mock_server.engine.demo import (
     AGENT_FACTS_PER_AGENT,
     AGENT_PROFILES,
     APP_FACTS_PER_APP,

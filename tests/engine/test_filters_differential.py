@@ -1,6 +1,6 @@
 """The mock's filter engine against the contract suite's oracle, on generated trees.
 
-The two are written independently (mock_server/filters.py and contracts/oracle.py); a
+The two are written independently (mock_server/engine/filters.py and contracts/oracle.py); a
 disagreement on any generated tree is a bug in one of them.
 """
 
@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 
 from contracts import oracle
 from contracts.strategies import filter_conditions
-from mock_server.filters import compile_filter, names_entity
-from mock_server.models import Memory
+from mock_server.engine.filters import compile_filter, names_entity
+from mock_server.engine.models import Memory
 
 
 def _memory(i: int, text: str, when: str, *, user=None, agent=None, run=None, app=None,
@@ -37,7 +37,7 @@ MEMORIES = [
             metadata={"topic": "sports", "priority": 2}),
     _memory(6, "Works as a nurse", "2024-08-01T00:00:00", app="app", user="u3", categories=["professional_details"]),
 ]
-JSON_MEMORIES = [m.to_json("owner", "org") for m in MEMORIES]
+JSON_MEMORIES = [m.as_record() for m in MEMORIES]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

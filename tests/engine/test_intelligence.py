@@ -12,11 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mock_server.categories import DEFAULT_CATEGORIES, categorize, query_categories
-from mock_server.exports import build_export
-from mock_server.inference import Decision, Fact, extract_facts, reconcile, subject_of
-from mock_server.search import SearchIndex, rerank, similarity
-from mock_server.text import (
+from mock_server.engine.categories import DEFAULT_CATEGORIES, categorize, query_categories
+from mock_server.engine.exports import build_export
+from mock_server.engine.inference import Decision, Fact, extract_facts, reconcile, subject_of
+from mock_server.engine.search import SearchIndex, rerank, similarity
+from mock_server.engine.text import (
     STOPWORDS,
     content_terms,
     expand,

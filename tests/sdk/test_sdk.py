@@ -15,7 +15,7 @@ import requests
 from mem0 import MemoryClient
 from mem0.exceptions import MemoryNotFoundError, ValidationError
 
-from .conftest import KEY_A, KEY_B, auth
+from tests.conftest import KEY_A, KEY_B, auth
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
 

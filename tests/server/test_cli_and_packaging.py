@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -27,7 +27,7 @@ def free_port() -> int:
 
 def mock_command() -> list[str]:
     script = shutil.which("mem0-mock", path=os.path.dirname(sys.executable))
-    return [script] if script else [sys.executable, "-m", "mock_server.cli"]
+    return [script] if script else [sys.executable, "-m", "mock_server"]
 
 
 @contextmanager
@@ -123,7 +123,9 @@ def test_the_wheel_ships_the_spec(tmp_path: Path):
     (wheel,) = tmp_path.glob("mem0_contract-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "spec/openapi.yaml" in names
-    assert {"mock_server/app.py", "contracts/plugin.py", "contracts/suites/test_filters.py"} <= set(names)
+    wanted = {"mock_server/server/app.py", "mock_server/engine/service.py", "contracts/plugin.py",
+              "contracts/suites/test_filters.py"}
+    assert wanted <= set(names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "mem0-mock = mock_server.cli:main" in text and "mem0-contracts = contracts.cli:main" in text
+    assert "mem0-mock = mock_server.server.cli:main" in text and "mem0-contracts = contracts.cli:main" in text

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from .conftest import KEY_A, KEY_B, auth
+from tests.conftest import KEY_A, KEY_B, auth
 
 THREADS = 8
 ADDS_PER_THREAD = 25

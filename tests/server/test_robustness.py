@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import auth
+from tests.conftest import auth
 
 MEMORY = "/v1/memories/"
 OPERATIONS = [
@@ -217,4 +217,4 @@ def test_rejected_writes_leave_state_unchanged(client, body):
         response = getattr(client, method)(path, json=body, headers=auth())
         if response.status_code >= 400:
             assert snapshot(client) == before
-    client.application.extensions["mem0_mock"].store.reset()
+    client.application.extensions["mem0_mock"].service.reset()

@@ -25,7 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from spec import load_spec
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEMANTICS = ROOT / "docs" / "semantics.md"
 SPEC_URI = "https://mem0-contract.invalid/spec/openapi.json"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
