@@ -116,7 +116,7 @@ def search_call(namespace: Namespace, user_id: str) -> Callable[[int], int]:
     def call(i: int) -> int:
         predicate = compile_filter(tree)
         hits = namespace.search(QUERIES[i % len(QUERIES)], tree, predicate, options)
-        rendered = [{**memory_json(memory, identity), "score": score} for memory, score in hits]
+        rendered = [{**memory_json(hit.memory, identity), "score": hit.score} for hit in hits]
         return len(rendered)
 
     return call

@@ -75,7 +75,7 @@ def _search(call: Call, tree: dict[str, Any], metadata: dict[str, Any] | None = 
     hits = call.service.search(call.scope, body["query"], tree, options, metadata)
     fields = body.get("fields")
     identity = call.identity
-    return [project({**memory_json(memory, identity), "score": score}, fields) for memory, score in hits]
+    return [project({**memory_json(hit.memory, identity), "score": hit.score}, fields) for hit in hits]
 
 
 # --- add --------------------------------------------------------------------------------

@@ -4,7 +4,18 @@ No Flask, no HTTP: `MemoryService` is the facade the API surfaces call.
 """
 
 from .clock import Clock, Ids
-from .namespace import AddOptions, AddResult, Runtime, SearchOptions
+from .namespace import AddOptions, AddResult, Hit, Runtime, SearchOptions
 from .service import Identity, MemoryService, Scope
 
-__all__ = ["AddOptions", "AddResult", "Clock", "Identity", "Ids", "MemoryService", "Runtime", "Scope", "SearchOptions"]
+__all__ = [
+    "AddOptions",
+    "AddResult",
+    "Clock",
+    "Hit",
+    "Identity",
+    "Ids",
+    "MemoryService",
+    "Runtime",
+    "Scope",
+    "SearchOptions",
+]

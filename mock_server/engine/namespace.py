@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from .categories import categorize
 from .clock import Clock, Ids
@@ -24,7 +24,7 @@ from .exports import build_export
 from .filters import IndexKeys, Predicate, plan_candidates
 from .inference import extract_facts, reconcile
 from .models import ENTITY_FIELDS, ENTITY_TYPES, Entity, Export, Feedback, HistoryEntry, Memory, content_hash
-from .search import SearchIndex, rerank
+from .search import SearchIndex, explain, rerank
 from .text import extract_keywords
 
 RERANK_WINDOW = 100
@@ -74,6 +74,16 @@ class SearchOptions:
     rerank: bool = False
     keyword_search: bool = False
     filter_memories: bool = False
+    include_expired: bool = False
+    explain: bool = False  # fill each hit's breakdown of its score
+
+
+class Hit(NamedTuple):
+    """One search result: the memory, its score in [0, 1], and (when asked) what made it."""
+
+    memory: Memory
+    score: float
+    breakdown: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -326,26 +336,24 @@ class Namespace:
 
     # --- queries ----------------------------------------------------------------------
 
-    def select(self, tree: Any, predicate: Predicate) -> list[Memory]:
-        """Visible matches in listing order: newest first, ties by id."""
-        today = self.today()
+    def select(self, tree: Any, predicate: Predicate, include_expired: bool = False) -> list[Memory]:
+        """Matches in listing order (newest first, ties by id); expired ones only if asked."""
+        today = None if include_expired else self.today()
         with self.lock:
             found = [
                 m for m in map(self.memories.__getitem__, self._candidate_ids(tree))
-                if not m.is_expired(today) and predicate(m)
+                if (today is None or not m.is_expired(today)) and predicate(m)
             ]
         found.sort(key=listing_key)
         return found
 
-    def search(
-        self, query: str, tree: Any, predicate: Predicate, options: SearchOptions
-    ) -> list[tuple[Memory, float]]:
+    def search(self, query: str, tree: Any, predicate: Predicate, options: SearchOptions) -> list[Hit]:
         """Score only what the index and the query's terms reach, then filter and rank.
 
         The filter is applied while walking the ranking, so a query that reaches many
         memories pays for the few it answers, not for every hit.
         """
-        today = self.today()
+        today = None if options.include_expired else self.today()
         wanted = max(options.top_k, RERANK_WINDOW if options.rerank else 0)
         floor = options.threshold - SCORE_ROUNDING
         with self.lock:
@@ -368,10 +376,13 @@ class Namespace:
         if options.filter_memories and hits:
             relative_floor = hits[0][1] / 2
             hits = [hit for hit in hits if hit[1] >= relative_floor]
-        return hits[: options.top_k]
+        hits = hits[: options.top_k]
+        if not options.explain:
+            return [Hit(memory, score) for memory, score in hits]
+        return [Hit(memory, score, explain(query, memory.memory, memory.categories)) for memory, score in hits]
 
     def _best_visible(
-        self, ranked: list[tuple[str, float]], predicate: Predicate, today: date, wanted: int
+        self, ranked: list[tuple[str, float]], predicate: Predicate, today: date | None, wanted: int
     ) -> list[tuple[Memory, float]]:
         """The first `wanted` visible matches of a ranking, plus any tied with the last one."""
         found: list[tuple[Memory, float]] = []
@@ -380,7 +391,7 @@ class Namespace:
             if boundary is not None and score < boundary:
                 break
             memory = self.memories[memory_id]
-            if memory.is_expired(today) or not predicate(memory):
+            if (today is not None and memory.is_expired(today)) or not predicate(memory):
                 continue
             found.append((memory, score))
             if boundary is None and len(found) >= wanted:
@@ -393,7 +404,8 @@ class Namespace:
             if len(extra) >= wanted:
                 break
             memory = self.memories[memory_id]
-            if memory_id not in scores and not memory.is_expired(today) and predicate(memory):
+            visible = today is None or not memory.is_expired(today)
+            if memory_id not in scores and visible and predicate(memory):
                 extra.append((memory, 0.0))
         return extra
 

@@ -38,7 +38,17 @@ from typing import NamedTuple
 from .categories import DEFAULT_CATEGORIES, query_categories
 from .text import CONCEPTS, content_terms
 
-__all__ = ["CATEGORY_SQ", "CONCEPT_SQ", "STEM_SQ", "Features", "SearchIndex", "features", "rerank", "similarity"]
+__all__ = [
+    "CATEGORY_SQ",
+    "CONCEPT_SQ",
+    "STEM_SQ",
+    "Features",
+    "SearchIndex",
+    "explain",
+    "features",
+    "rerank",
+    "similarity",
+]
 
 # Squared feature weights: a shared feature adds its square to the dot product.
 STEM_SQ = 1.0
@@ -113,6 +123,24 @@ def similarity(query: str, text: str, categories: Sequence[str] = ()) -> float:
     if not any(shared):
         return 0.0
     return _score(_dot(*shared), qnorm, dnorm)
+
+
+def explain(query: str, text: str, categories: Sequence[str] = ()) -> dict[str, float]:
+    """How much of `similarity` each kind of evidence gives (the parts sum to the score).
+
+    Named as the v3 API names its `score_breakdown`: `bm25` for shared words (stems),
+    `semantic` for shared meanings (lexicon concepts), `entity` for shared categories.
+    """
+    q = _query_features(query)
+    d = features(text, categories)
+    qnorm, dnorm = q.norm(), d.norm()
+    if not qnorm or not dnorm:
+        return {"semantic": 0.0, "bm25": 0.0, "entity": 0.0}
+    scale = qnorm * dnorm
+    stems = len(set(q.stems).intersection(d.stems)) * STEM_SQ
+    concepts = len(set(q.concepts).intersection(d.concepts)) * CONCEPT_SQ
+    cats = len(set(q.categories).intersection(d.categories)) * CATEGORY_SQ
+    return {"semantic": concepts / scale, "bm25": stems / scale, "entity": cats / scale}
 
 
 _Bucket = tuple[frozenset[str], float]  # (scored categories, norm)

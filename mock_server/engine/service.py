@@ -16,10 +16,10 @@ from typing import Any
 from .errors import EntityRequired
 from .filters import Predicate, compile_filter, names_entity
 from .models import Entity, Export, Feedback, HistoryEntry, Memory
-from .namespace import AddOptions, AddResult, Namespace, Runtime, SearchOptions
+from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions
 from .state import Store, Tenant
 
-__all__ = ["AddOptions", "AddResult", "Identity", "MemoryService", "Scope", "SearchOptions"]
+__all__ = ["AddOptions", "AddResult", "Hit", "Identity", "MemoryService", "Scope", "SearchOptions"]
 
 
 @dataclass(frozen=True)
@@ -141,11 +141,15 @@ class MemoryService:
         return self.namespace(scope).history_of(memory_id)
 
     def get_all(
-        self, scope: Scope, filters: dict[str, Any], metadata: Mapping[str, Any] | None = None
+        self,
+        scope: Scope,
+        filters: dict[str, Any],
+        metadata: Mapping[str, Any] | None = None,
+        include_expired: bool = False,
     ) -> list[Memory]:
-        """Visible memories matching a v2 filter tree, newest first."""
+        """Memories matching a v2 filter tree, newest first (expired ones only if asked)."""
         predicate = _selection(filters, metadata)
-        return self.namespace(scope).select(filters, predicate)
+        return self.namespace(scope).select(filters, predicate, include_expired)
 
     def search(
         self,
@@ -154,8 +158,8 @@ class MemoryService:
         filters: dict[str, Any],
         options: SearchOptions,
         metadata: Mapping[str, Any] | None = None,
-    ) -> list[tuple[Memory, float]]:
-        """Visible memories matching the filter, best score first, within the options' bounds."""
+    ) -> list[Hit]:
+        """Memories matching the filter, best score first, within the options' bounds."""
         predicate = _selection(filters, metadata)
         return self.namespace(scope).search(query, filters, predicate, options)
 
