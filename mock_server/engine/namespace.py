@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from .categories import categorize
 from .clock import Clock, Ids
+from .embedders import Embedder
 from .errors import EntityRequired, InvalidInput, NotFound, Refused
 from .exports import build_export
 from .filters import IndexKeys, Predicate, plan_candidates
@@ -35,10 +36,12 @@ ADD_ENTITY_REQUIRED = "At least one of user_id, agent_id, app_id or run_id is re
 
 @dataclass(frozen=True)
 class Runtime:
-    """What every namespace of one service shares: its clock and its id source."""
+    """What every namespace of one service shares: its clock and its id source, and the
+    optional semantic backend search fuses with its lexical score."""
 
     clock: Clock = field(default_factory=Clock)
     ids: Ids = field(default_factory=Ids)
+    embedder: Embedder | None = None
 
 
 def listing_key(memory: Memory) -> tuple[float, str]:
@@ -212,6 +215,7 @@ class Namespace:
             now = self.now()
             if not options.infer:
                 texts = [m["content"] for m in messages if m.get("role") != "system" and m.get("content")]
+                self._prepare(texts)
                 return [self._add_text(text, entity, options, now, messages) for text in texts]
             facts = extract_facts(
                 messages,
@@ -219,6 +223,7 @@ class Namespace:
                 excludes=options.excludes,
                 custom_instructions=options.custom_instructions,
             )
+            self._prepare(f.text for f in facts if not f.retraction)
             scope = [m for m in self._scope(entity) if not m.immutable]
             if not options.reconcile:
                 known = {m.memory for m in scope}
@@ -243,6 +248,11 @@ class Namespace:
         elif decision.event == "DELETE":
             self._delete(memory, messages)
         return AddResult(memory.id, decision.text, decision.event)
+
+    def _prepare(self, texts: Iterable[str | None]) -> None:
+        """Embed the texts about to be stored, before anything changes: a semantic backend
+        that fails (`Unavailable`) then leaves the namespace as it was."""
+        self.search_index.prepare([t for t in texts if t is not None], self.runtime.embedder)
 
     def _scope(self, entity: Mapping[str, str | None]) -> list[Memory]:
         """Memories sharing every entity id the request names."""
@@ -282,6 +292,7 @@ class Namespace:
             memory = self.get(memory_id)
             if memory.immutable:
                 raise Refused("Immutable memories cannot be updated.")
+            self._prepare([text])
             self._change(memory, text, metadata, [], self.now())
             return memory
 
@@ -301,6 +312,7 @@ class Namespace:
                     problems.append(f"Memory {change['memory_id']} is immutable.")
             if problems:
                 raise InvalidInput({"memories": problems})
+            self._prepare(change.get("text") for change in changes)
             now = self.now()
             for change in changes:
                 memory = self.memories[change["memory_id"]]
@@ -358,7 +370,9 @@ class Namespace:
         floor = options.threshold - SCORE_ROUNDING
         with self.lock:
             candidates = self._candidate_ids(tree)
-            scores = self.search_index.scores(query, candidates, keyword_search=options.keyword_search)
+            scores = self.search_index.scores(
+                query, candidates, keyword_search=options.keyword_search, embedder=self.runtime.embedder
+            )
             ranked = sorted(
                 (item for item in scores.items() if item[1] >= floor), key=itemgetter(1), reverse=True
             )
@@ -379,7 +393,13 @@ class Namespace:
         hits = hits[: options.top_k]
         if not options.explain:
             return [Hit(memory, score) for memory, score in hits]
-        return [Hit(memory, score, explain(query, memory.memory, memory.categories)) for memory, score in hits]
+        with self.lock:
+            return [Hit(memory, score, self._explain(query, memory)) for memory, score in hits]
+
+    def _explain(self, query: str, memory: Memory) -> dict[str, float]:
+        if memory.id in self.search_index:
+            return self.search_index.explain(query, memory.id, self.runtime.embedder)
+        return explain(query, memory.memory, memory.categories, corpus=self.search_index)  # deleted meanwhile
 
     def _best_visible(
         self, ranked: list[tuple[str, float]], predicate: Predicate, today: date | None, wanted: int

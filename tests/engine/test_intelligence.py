@@ -368,7 +368,7 @@ def test_scores_match_similarity_and_respect_candidates():
     index, ids = index_of(*texts)
     all_scores = index.scores(QUICK_QUERY)
     for text, memory_id in ids.items():
-        assert all_scores.get(memory_id, 0.0) == similarity(QUICK_QUERY, text, categorize(text))
+        assert all_scores.get(memory_id, 0.0) == similarity(QUICK_QUERY, text, categorize(text), corpus=index)
     some = {ids["Is a vegetarian"], ids["Name is Alex"]}
     for candidates in (some, list(some), dict.fromkeys(some).keys()):
         assert index.scores(QUICK_QUERY, candidates) == {ids["Is a vegetarian"]: all_scores[ids["Is a vegetarian"]]}
