@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..engine.embedders import Embedder
+
 
 @dataclass
 class MockConfig:
@@ -15,3 +17,4 @@ class MockConfig:
     journal_size: int = 1000
     demo: bool = False
     demo_seed: int = 42
+    embedder: Embedder | None = None  # semantic backend search fuses with its lexical score
