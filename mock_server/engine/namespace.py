@@ -56,6 +56,8 @@ class AddOptions:
     `reconcile` chooses the inference of the v1 API (a fact about a known subject UPDATEs
     or DELETEs the old memory, a known fact is a NOOP) over additive inference (every new
     fact is ADDed beside what is known; only an exact repeat is skipped).
+    `extract_assistant` makes inference read the assistant's statements as well as the
+    user's (the v3 API does; v1 reads the user's only).
     """
 
     metadata: dict[str, Any] | None = None
@@ -68,6 +70,7 @@ class AddOptions:
     immutable: bool = False
     created_at: datetime | None = None
     expiration_date: date | None = None
+    extract_assistant: bool = False
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ class Namespace:
                 includes=options.includes,
                 excludes=options.excludes,
                 custom_instructions=options.custom_instructions,
+                roles=("user", "assistant") if options.extract_assistant else ("user",),
             )
             self._prepare(f.text for f in facts if not f.retraction)
             scope = [m for m in self._scope(entity) if not m.immutable]
