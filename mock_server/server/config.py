@@ -15,3 +15,4 @@ class MockConfig:
     journal_size: int = 1000
     demo: bool = False
     demo_seed: int = 42
+    inline_jobs: bool = False  # run queued work (adds, profile jobs) before answering

@@ -51,7 +51,7 @@ class SchemaCheck:
 @dataclass
 class Parameter:
     name: str
-    location: str  # "path" | "query"
+    location: str  # "path" | "query" | "header"
     required: bool
     schema: dict[str, Any]
     json_content: bool
@@ -76,13 +76,15 @@ class Operation:
 
     # --- request checks -------------------------------------------------------------
 
-    def parse_parameters(self, path_args: dict[str, str], query: Any) -> dict[str, Any]:
-        """Coerce and validate path and query parameters; collect every failure."""
+    def parse_parameters(self, path_args: dict[str, str], query: Any, headers: Any = None) -> dict[str, Any]:
+        """Coerce and validate path, query and header parameters; collect every failure."""
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for param in self.parameters:
             if param.location == "path":
                 raw: Any = path_args.get(param.name)
+            elif param.location == "header":
+                raw = headers.get(param.name) if headers is not None else None
             elif param.is_array:
                 raw = query.getlist(param.name) or None
             else:
