@@ -88,7 +88,8 @@ class MockServer:
     def __init__(self, config: MockConfig, spec: CompiledSpec | None = None) -> None:
         self.config = config
         self.spec = spec or CompiledSpec()
-        runtime = Runtime(jobs=Jobs(inline=config.inline_jobs), webhooks=WebhookDispatcher(transport=http_post))
+        webhooks = WebhookDispatcher(transport=http_post, policy=config.webhook_delivery)
+        runtime = Runtime(jobs=Jobs(inline=config.inline_jobs), webhooks=webhooks)
         self.service = MemoryService(runtime)
         self.journal = Journal(config.journal_size)
         self.handlers: dict[str, Handler] = handlers()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..engine.webhooks import DeliveryPolicy
 
 
 @dataclass
@@ -16,3 +18,4 @@ class MockConfig:
     demo: bool = False
     demo_seed: int = 42
     inline_jobs: bool = False  # run queued work (adds, profile jobs) before answering
+    webhook_delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)  # attempts, backoff, timeout
