@@ -25,6 +25,8 @@ import requests
 
 MARKER = "mem0_operation"
 ENTITY_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
+# Today's API accepts the SDKs' camelCase names for entity fields inside `filters`.
+ENTITY_ALIASES = {"userId": "user_id", "agentId": "agent_id", "appId": "app_id", "runId": "run_id"}
 ENTITY_TYPES = {"user": "user_id", "agent": "agent_id", "app": "app_id", "run": "run_id"}
 ENTITY_MAX_LENGTH = 255
 _LOGICAL = ("AND", "OR", "NOT")
@@ -162,7 +164,10 @@ def names_entity(tree: Any) -> bool:
         return any(names_entity(sub) for sub in tree)
     if not isinstance(tree, dict):
         return False
-    return any(key in ENTITY_FIELDS or (key in _LOGICAL and names_entity(value)) for key, value in tree.items())
+    return any(
+        key in ENTITY_FIELDS or key in ENTITY_ALIASES or (key in _LOGICAL and names_entity(value))
+        for key, value in tree.items()
+    )
 
 
 def is_uuid(value: Any) -> bool:
@@ -266,7 +271,7 @@ class RunNamespace:
         for key, value in node.items():
             if key in _LOGICAL:
                 out[key] = self._rewrite_tree(value)
-            elif key in ENTITY_FIELDS:
+            elif key in ENTITY_FIELDS or key in ENTITY_ALIASES:
                 out[key] = self.condition(value)
             else:
                 out[key] = value
@@ -312,6 +317,18 @@ class RunNamespace:
         field_name = ENTITY_TYPES.get(entity_type)
         if field_name and isinstance(name, str) and name.startswith(self.prefix):
             self._add({"messages": [{"role": "user", "content": "entity probe"}], field_name: name})
+
+    def entity_serial(self, entity_type: str, name: str) -> str | None:
+        """The numeric id the listing shows for an entity of the run (None if not listed)."""
+        try:
+            response = self.http.get(f"{self.target.base_url}/v1/entities/", timeout=60)
+            rows = response.json().get("results", []) if response.ok else []
+        except (requests.RequestException, ValueError, AttributeError):
+            return None
+        for row in rows:
+            if isinstance(row, dict) and (row.get("type"), row.get("name")) == (entity_type, name):
+                return str(row.get("id"))
+        return None
 
     def export_id(self) -> str | None:
         """The id of one export made for this run (None if the target could not make one)."""

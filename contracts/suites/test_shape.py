@@ -24,6 +24,7 @@ from schemathesis import checks as st_checks
 from schemathesis.core.failures import FailureGroup
 
 from contracts.plugin import (
+    ENTITY_ALIASES,
     ENTITY_FIELDS,
     ENTITY_MAX_LENGTH,
     ENTITY_TYPES,
@@ -191,12 +192,22 @@ def rewrite_request(
         if not any(isinstance(query.get(n), str) and query[n] for n in ENTITY_FIELDS):
             free = next((n for n in ENTITY_FIELDS if n not in query), "user_id")
             query[free] = ns.default_user
-    elif operation_id == "deleteEntity":
+    elif operation_id in ("deleteEntity", "getEntity", "getProfile"):
         if "entity_id" in path:
             path["entity_id"] = ns.wire_name(path["entity_id"])
             name, kind = path["entity_id"], path.get("entity_type")
             if real_objects and kind in ENTITY_TYPES and 0 < len(name) <= ENTITY_MAX_LENGTH and "/" not in name:
                 ns.ensure_entity(kind, name)
+    elif operation_id == "deleteEntityById":
+        # The id is the listing's number: delete an entity made for the run, never another one.
+        kind = path.get("entity_type")
+        serial = None
+        if real_objects and kind in ENTITY_TYPES:
+            name = ns.name(f"serial-{secrets.token_hex(3)}")
+            ns.ensure_entity(kind, name)
+            serial = ns.entity_serial(kind, name)
+        if "entity_id" in path and isinstance(path["entity_id"], str) and path["entity_id"].isdigit():
+            path["entity_id"] = serial or "999999999999"
     elif operation_id in ("getMemory", "updateMemory", "deleteMemory", "getMemoryHistory"):
         memory_id = path.get("memory_id")
         if real_objects and is_uuid(memory_id):
@@ -212,11 +223,28 @@ def rewrite_request(
             query["filters"] = json.dumps(ns.filter_tree({}))
     if not isinstance(body, dict):
         return body
-    if operation_id == "addMemories":
+    if operation_id in ("addMemories", "addMemoriesV3"):
         _entity_names(ns, body)
+        if isinstance(body.get("filters"), dict):
+            body["filters"] = {ENTITY_ALIASES.get(k, k): v for k, v in body["filters"].items()}
+            _entity_names(ns, body["filters"])
         if not _names_some_entity(body):
             body["user_id"] = ns.default_user
         ns.track(body, body.get("org_id"), body.get("project_id"))
+    elif operation_id in ("getMemoriesV3", "searchMemoriesV3", "getSummary"):
+        for name in ENTITY_FIELDS:  # at the top level they are a 400 by rule, not by schema
+            body.pop(name, None)
+        if isinstance(body.get("filters"), dict):
+            body["filters"] = ns.filter_tree(body["filters"])
+    elif operation_id == "startProfileJob":
+        # Only profiles of the run's own entities: sampling would read other users' memories.
+        if body.get("operation") in ("sample", "regenerate", "rebuild"):
+            body["operation"] = "trigger"
+            body.setdefault("entity_id", ns.default_user)
+        if isinstance(body.get("entity_id"), str):
+            body["entity_id"] = ns.name(body["entity_id"])
+            if real_objects and body.get("entity_type") in ENTITY_TYPES:
+                ns.ensure_entity(body["entity_type"], body["entity_id"])
     elif operation_id == "searchMemoriesV1":
         _entity_names(ns, body)
         if isinstance(body.get("filters"), dict):

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
-from ..engine import Identity, MemoryService, Scope
-from ..engine.models import ENTITY_FIELDS, HistoryEntry, Memory, isoformat
-from .errors import Detail
+from ..engine import AddOptions, Identity, MemoryService, Scope
+from ..engine.categories import catalogue_from
+from ..engine.models import ENTITY_FIELDS, Event, HistoryEntry, Memory, isoformat
+from .errors import Detail, field_error
 
 Result = tuple[int, Any]
 DEFAULT_PAGE_SIZE = 100
@@ -33,6 +35,7 @@ class Call:
     body: Any  # the JSON body (None when absent)
     base_url: str = ""  # scheme, host and path of the request, for page links
     query: Mapping[str, str] = field(default_factory=dict)  # the query string (first value per name)
+    headers: Mapping[str, str] = field(default_factory=dict)  # the request's headers
 
     def arg(self, name: str, default: Any = None) -> Any:
         """A value from the JSON body, else the query (the SDK uses both)."""
@@ -85,6 +88,59 @@ def memory_json(memory: Memory, identity: Identity) -> dict[str, Any]:
     return rendered
 
 
+def structured_attributes(memory: Memory) -> dict[str, Any]:
+    """The v3 API's calendar facts about when a memory was created (UTC)."""
+    moment = memory.created_at
+    return {
+        "year": moment.year,
+        "month": moment.month,
+        "day": moment.day,
+        "hour": moment.hour,
+        "minute": moment.minute,
+        "day_of_week": moment.strftime("%A").lower(),
+        "week_of_year": moment.isocalendar()[1],
+        "day_of_year": moment.timetuple().tm_yday,
+        "quarter": (moment.month - 1) // 3 + 1,
+        "is_weekend": moment.weekday() >= 5,
+    }
+
+
+def v3_fields(memory: Memory) -> dict[str, Any]:
+    """What the v3 API adds to a memory: the run id as `session_id`, and lifecycle facts."""
+    return {
+        "session_id": memory.run_id,
+        "structured_attributes": structured_attributes(memory),
+        "replaced_by": memory.replaced_by,
+        "synthesized": False,
+    }
+
+
+def full_memory_json(memory: Memory, identity: Identity) -> dict[str, Any]:
+    """One memory read by id: the v1 object (which older clients read) plus the v3 fields."""
+    return {**memory_json(memory, identity), **v3_fields(memory)}
+
+
+def event_json(event: Event) -> dict[str, Any]:
+    """An event as `GET /v1/event/{id}/` shows it (latency in milliseconds)."""
+    return {
+        "id": event.id,
+        "event_type": event.event_type,
+        "status": event.status,
+        "payload": event.payload,
+        "metadata": event.metadata,
+        "results": [
+            {"id": r.id, "event": r.event, "user_id": r.user_id, "data": {"memory": r.memory}} for r in event.results
+        ],
+        "created_at": isoformat(event.created_at),
+        "updated_at": isoformat(event.updated_at),
+        "started_at": isoformat(event.started_at) if event.started_at else None,
+        "completed_at": isoformat(event.completed_at) if event.completed_at else None,
+        "latency": event.latency_ms,
+        "graph_status": None,
+        "error": event.error,
+    }
+
+
 def history_json(entry: HistoryEntry) -> dict[str, Any]:
     stamp = isoformat(entry.created_at)
     return {
@@ -99,6 +155,43 @@ def history_json(entry: HistoryEntry) -> dict[str, Any]:
         "created_at": stamp,
         "updated_at": stamp,
     }
+
+
+# --- reading requests -------------------------------------------------------------------
+
+MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
+
+
+def parse_date(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise field_error(name, "Date has wrong format. Use YYYY-MM-DD.") from None
+
+
+def add_options(body: dict[str, Any], **behaviour: Any) -> AddOptions:
+    """The add request's options, with its dates checked; `behaviour` sets the engine
+    options a surface decides rather than the caller (`reconcile`, `dedupe`)."""
+    created_at = None
+    if body.get("timestamp") is not None:
+        stamp = body["timestamp"]
+        if not 0 <= stamp <= MAX_TIMESTAMP:
+            raise field_error("timestamp", f"Ensure this value is between 0 and {MAX_TIMESTAMP}.")
+        created_at = datetime.fromtimestamp(int(stamp), tz=timezone.utc)
+    expiration = parse_date("expiration_date", body["expiration_date"]) if body.get("expiration_date") else None
+    infer = body.get("infer")
+    return AddOptions(
+        metadata=body.get("metadata"),
+        infer=True if infer is None else bool(infer),
+        includes=body.get("includes"),
+        excludes=body.get("excludes"),
+        custom_categories=catalogue_from(body.get("custom_categories")),
+        custom_instructions=body.get("custom_instructions"),
+        immutable=bool(body.get("immutable")),
+        created_at=created_at,
+        expiration_date=expiration,
+        **behaviour,
+    )
 
 
 # --- shaping ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from .common import Call, Result, Surface, paginate
 surface = Surface("ping and entities")
 
 ENTITY_KINDS = ("user", "agent", "app", "run")
+DELETE_QUEUED_MESSAGE = "Delete in progress. This may take some time."
 
 
 @surface.operation("ping")
@@ -50,7 +51,22 @@ def list_entities(call: Call) -> Result:
     return 200, {**page, **totals}
 
 
+@surface.operation("getEntity")
+def get_entity(call: Call) -> Result:
+    """One entity by type and name, answered as a one-item list (as documented)."""
+    entity = call.service.entity(call.scope, call.params["entity_type"], call.params["entity_id"])
+    return 200, [entity_json(entity, call)]
+
+
 @surface.operation("deleteEntity")
 def delete_entity(call: Call) -> Result:
-    call.service.delete_entity(call.scope, call.params["entity_type"], call.params["entity_id"])
-    return 200, {"message": "Entity deleted successfully!"}
+    """Deletes the entity and its memories; answers the deletion's (finished) event."""
+    event = call.service.delete_entity(call.scope, call.params["entity_type"], call.params["entity_id"])
+    return 200, {"message": DELETE_QUEUED_MESSAGE, "event_id": event.id}
+
+
+@surface.operation("deleteEntityById")
+def delete_entity_by_id(call: Call) -> Result:
+    """The deprecated form, by the numeric id the listing shows (the spec checks it is one)."""
+    event = call.service.delete_entity_by_id(call.scope, call.params["entity_type"], call.params["entity_id"])
+    return 200, {"message": DELETE_QUEUED_MESSAGE, "event_id": event.id}

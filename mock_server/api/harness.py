@@ -2,7 +2,11 @@
 
 `POST /_mock/reset` clears state (all keys, or `{"api_key": ...}` only), `GET /_mock/requests`
 returns the journal of requests with any spec violations found in them, `DELETE
-/_mock/requests` clears it, and `GET /_mock/state` counts what is stored.
+/_mock/requests` clears it, `GET /_mock/state` counts what is stored, and
+`GET /_mock/webhooks/deliveries` shows every webhook delivery with its attempts.
+
+A harness request that is about one key names it by `Authorization: Token <key>` (never
+journaled) or by its fingerprint (`?tenant=`), so keys stay out of URLs and logs.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..engine import MemoryService
+from ..engine.models import isoformat
+from ..engine.state import Tenant, fingerprint
 from .common import Result
 
 PREFIX = "/_mock"
@@ -31,9 +37,17 @@ class HarnessCall:
     journal: JournalView
     body: Any = None
     query: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
 
     def flag(self, name: str) -> bool:
         return self.query.get(name) in ("1", "true")
+
+    def tenants(self) -> list[Tenant]:
+        """The tenant the request names (by key or fingerprint), else every tenant."""
+        scheme, _, key = (self.headers.get("Authorization") or "").partition(" ")
+        wanted = fingerprint(key.strip()) if scheme.lower() == "token" and key.strip() else self.query.get("tenant")
+        tenants = self.service.store.tenants()
+        return [t for t in tenants if fingerprint(t.api_key) == wanted] if wanted else tenants
 
 
 HarnessHandler = Callable[[HarnessCall], Result]
@@ -75,3 +89,39 @@ def clear_requests(call: HarnessCall) -> Result:
 @route("GET", "/state")
 def state(call: HarnessCall) -> Result:
     return 200, call.service.counts()
+
+
+@route("GET", "/webhooks/deliveries")
+def webhook_deliveries(call: HarnessCall) -> Result:
+    """Every delivery (oldest first) with its attempts; `?webhook_id=` narrows it."""
+    wanted = call.query.get("webhook_id")
+    dispatcher = call.service.runtime.webhooks
+    rows = []
+    for tenant in call.tenants():
+        for namespace in list(tenant.namespaces.values()):
+            for delivery in list(namespace.deliveries):
+                if wanted and delivery.webhook_id != wanted:
+                    continue
+                copy = dispatcher.snapshot(delivery)
+                rows.append({
+                    "id": copy.id,
+                    "tenant": fingerprint(tenant.api_key),
+                    "project_id": namespace.project_id,
+                    "webhook_id": copy.webhook_id,
+                    "event_type": copy.event_type,
+                    "url": copy.url,
+                    "payload": copy.payload,
+                    "status": copy.status,
+                    "created_at": isoformat(copy.created_at),
+                    "attempts": [
+                        {
+                            "attempt": a.number,
+                            "at": isoformat(a.at),
+                            "status_code": a.status_code,
+                            "error": a.error,
+                            "duration_ms": a.duration_ms,
+                        }
+                        for a in copy.attempts
+                    ],
+                })
+    return 200, {"count": len(rows), "deliveries": rows}

@@ -3,30 +3,31 @@ update, delete, history, batch and delete-all, in their v1/v2 wire shapes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
 from typing import Any
 
-from ..engine import AddOptions, SearchOptions
-from ..engine.categories import catalogue_from
+from ..engine import UNSET, SearchOptions
 from ..engine.errors import EntityRequired
 from ..engine.models import ENTITY_FIELDS
 from .common import (
     Call,
     Result,
     Surface,
+    add_options,
     combined_filter,
     entity_conditions,
+    full_memory_json,
     history_json,
     memory_json,
     page_if_asked,
+    parse_date,
     project,
 )
-from .errors import AddError, Detail, field_error
+from .errors import AddError, field_error
 
 surface = Surface("memories v1/v2")
 
 QUEUED_MESSAGE = "Memory processing has been queued for background execution"
-MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
+DELETE_QUEUED_MESSAGE = "Delete in progress. This may take some time."
 DEFAULT_THRESHOLD = 0.3
 
 
@@ -81,35 +82,6 @@ def _search(call: Call, tree: dict[str, Any], metadata: dict[str, Any] | None = 
 # --- add --------------------------------------------------------------------------------
 
 
-def add_options(body: dict[str, Any], *, reconcile: bool = True) -> AddOptions:
-    """The add request's options, with its dates checked."""
-    created_at = None
-    if body.get("timestamp") is not None:
-        stamp = body["timestamp"]
-        if not 0 <= stamp <= MAX_TIMESTAMP:
-            raise field_error("timestamp", f"Ensure this value is between 0 and {MAX_TIMESTAMP}.")
-        created_at = datetime.fromtimestamp(int(stamp), tz=timezone.utc)
-    expiration = None
-    if body.get("expiration_date"):
-        try:
-            expiration = date.fromisoformat(body["expiration_date"])
-        except ValueError:
-            raise field_error("expiration_date", "Date has wrong format. Use YYYY-MM-DD.") from None
-    infer = body.get("infer")
-    return AddOptions(
-        metadata=body.get("metadata"),
-        infer=True if infer is None else bool(infer),
-        reconcile=reconcile,
-        includes=body.get("includes"),
-        excludes=body.get("excludes"),
-        custom_categories=catalogue_from(body.get("custom_categories")),
-        custom_instructions=body.get("custom_instructions"),
-        immutable=bool(body.get("immutable")),
-        created_at=created_at,
-        expiration_date=expiration,
-    )
-
-
 @surface.operation("addMemories")
 def add_memories(call: Call) -> Result:
     body = call.body
@@ -117,8 +89,8 @@ def add_memories(call: Call) -> Result:
     options = add_options(body)
     try:
         if body.get("async_mode"):
-            event_id = call.service.add_queued(call.scope, body["messages"], entity, options)
-            items: list[Any] = [{"message": QUEUED_MESSAGE, "status": "PENDING", "event_id": event_id}]
+            event = call.service.add_queued(call.scope, body["messages"], entity, options, body)
+            items: list[Any] = [{"message": QUEUED_MESSAGE, "status": "PENDING", "event_id": event.id}]
         else:
             results = call.service.add(call.scope, body["messages"], entity, options)
             items = [{"id": r.id, "data": {"memory": r.memory}, "event": r.event} for r in results]
@@ -157,19 +129,28 @@ def get_memories_v1(call: Call) -> Result:
 
 @surface.operation("getMemory")
 def get_memory(call: Call) -> Result:
-    return 200, memory_json(call.service.get(call.scope, call.params["memory_id"]), call.identity)
+    return 200, full_memory_json(call.service.get(call.scope, call.params["memory_id"]), call.identity)
 
 
 @surface.operation("updateMemory")
 def update_memory(call: Call) -> Result:
-    memory = call.service.update(call.scope, call.params["memory_id"], call.body.get("text"), call.body.get("metadata"))
-    return 200, {**memory_json(memory, call.identity), "text": memory.memory}
+    """Answers the memory object (today's API) with `text` too (what the seed's SDK read)."""
+    body = call.body
+    expiration: Any = UNSET
+    if "expiration_date" in body:
+        expiration = parse_date("expiration_date", body["expiration_date"]) if body["expiration_date"] else None
+    memory = call.service.update(
+        call.scope, call.params["memory_id"], body.get("text"), body.get("metadata"), expiration
+    )
+    return 200, {**full_memory_json(memory, call.identity), "text": memory.memory}
 
 
 @surface.operation("deleteMemory")
 def delete_memory(call: Call) -> Result:
-    call.service.delete(call.scope, call.params["memory_id"])
-    return 200, {"message": "Memory deleted successfully!"}
+    linked = bool(call.params.get("delete_linked"))
+    cascade = call.service.delete(call.scope, call.params["memory_id"], linked)
+    answer: dict[str, Any] = {"message": "Memory deleted successfully!"}
+    return 200, {**answer, "cascade_count": cascade} if linked else answer
 
 
 @surface.operation("getMemoryHistory")
@@ -196,8 +177,6 @@ def batch_delete(call: Call) -> Result:
 
 @surface.operation("deleteMemories")
 def delete_memories(call: Call) -> Result:
-    entity = entity_conditions(call)
-    if not entity:
-        raise Detail("At least one of user_id, agent_id, app_id or run_id is required to delete memories.")
-    call.service.delete_where(call.scope, entity, _metadata_arg(call))
-    return 200, {"message": "Memories deleted successfully!"}
+    """Today's answer: the deletion's event (it is done by the time the answer leaves)."""
+    event = call.service.delete_where(call.scope, entity_conditions(call), _metadata_arg(call))
+    return 200, {"message": DELETE_QUEUED_MESSAGE, "event_id": event.id}

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from . import entities, exports, memories_v1v2
+from . import entities, events, exports, memories_v1v2, memories_v3, profiles, projects, webhooks
 from .common import Handler, Surface
 
-SURFACES: tuple[Surface, ...] = (memories_v1v2.surface, entities.surface, exports.surface)
+SURFACES: tuple[Surface, ...] = (
+    memories_v1v2.surface,
+    memories_v3.surface,
+    events.surface,
+    entities.surface,
+    exports.surface,
+    projects.surface,
+    webhooks.surface,
+    profiles.surface,
+)
 
 
 def handlers() -> dict[str, Handler]:

@@ -5,7 +5,7 @@ No Flask, no HTTP: `MemoryService` is the facade the API surfaces call.
 
 from .clock import Clock, Ids
 from .namespace import AddOptions, AddResult, Hit, Runtime, SearchOptions
-from .service import Identity, MemoryService, Scope
+from .service import UNSET, Identity, MemoryService, Scope
 
 __all__ = [
     "AddOptions",
@@ -18,4 +18,5 @@ __all__ = [
     "Runtime",
     "Scope",
     "SearchOptions",
+    "UNSET",
 ]

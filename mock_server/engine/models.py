@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -38,6 +38,7 @@ class Memory:
     created_at: datetime
     updated_at: datetime
     hash: str = ""
+    replaced_by: str | None = None  # the newer memory that superseded this one (additive inference)
     # Filled by the API surfaces with the memory's wire form (reads far outnumber writes);
     # the engine empties it whenever the memory changes.
     rendered: dict[str, Any] | None = None
@@ -97,10 +98,51 @@ class Feedback:
 
 @dataclass(slots=True)
 class Entity:
-    """A user, agent, app or run: it exists from its first memory until it is deleted."""
+    """A user, agent, app or run: it exists from its first memory until it is deleted.
+
+    `id` is a number in digits, unique in its project (the listing's id, which the
+    deprecated delete-by-id takes); `name` is the user/agent/app/run id itself.
+    """
 
     id: str
     type: str  # user | agent | app | run
     name: str
     total_memories: int
     created_at: datetime
+
+
+@dataclass(slots=True)
+class EventResult:
+    """What one memory went through in an event."""
+
+    id: str
+    memory: str
+    event: str  # ADD | UPDATE | DELETE | NOOP
+    user_id: str | None = None
+
+
+@dataclass(slots=True)
+class Event:
+    """A piece of work the API answered before doing it (a queued add, a delete by filter).
+
+    Status goes PENDING -> RUNNING -> SUCCEEDED or FAILED; `payload` is the request that
+    made it.
+    """
+
+    id: str
+    event_type: str  # ADD | DELETE
+    status: str
+    payload: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+    results: list[EventResult] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    error: str | None = None
+
+    @property
+    def latency_ms(self) -> float | None:
+        if self.started_at is None or self.completed_at is None:
+            return None
+        return (self.completed_at - self.created_at).total_seconds() * 1000

@@ -10,7 +10,7 @@ lock; time and ids come from the shared `Runtime`.
 from __future__ import annotations
 
 import threading
-import uuid
+from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,25 +22,44 @@ from .clock import Clock, Ids
 from .embedders import Embedder
 from .errors import EntityRequired, InvalidInput, NotFound, Refused
 from .exports import build_export
-from .filters import IndexKeys, Predicate, plan_candidates
-from .inference import extract_facts, reconcile
-from .models import ENTITY_FIELDS, ENTITY_TYPES, Entity, Export, Feedback, HistoryEntry, Memory, content_hash
+from .filters import WILDCARD, IndexKeys, Predicate, plan_candidates
+from .inference import extract_facts, reconcile, subject_of
+from .jobs import Jobs
+from .models import (
+    ENTITY_FIELDS,
+    ENTITY_TYPES,
+    Entity,
+    Event,
+    EventResult,
+    Export,
+    Feedback,
+    HistoryEntry,
+    Memory,
+    content_hash,
+)
+from .profiles import Profile, ProfileJob, ProfileSettings
+from .projects import Project
 from .search import SearchIndex, explain, rerank
 from .text import extract_keywords
+from .webhooks import Delivery, Webhook, WebhookDispatcher, categorize_payload, change_payload
 
 RERANK_WINDOW = 100
 SCORE_ROUNDING = 5e-7  # scores are reported to 6 decimals; the threshold applies to what is reported
 FIELD_TYPES = {name: kind for kind, name in ENTITY_TYPES.items()}
 ADD_ENTITY_REQUIRED = "At least one of user_id, agent_id, app_id or run_id is required."
+DELIVERIES_KEPT = 1000  # per project, newest last
 
 
 @dataclass(frozen=True)
 class Runtime:
-    """What every namespace of one service shares: its clock and its id source, and the
-    optional semantic backend search fuses with its lexical score."""
+    """What every namespace of one service shares: its clock, its id source, its queue of
+    background work, its webhook sender, and the optional semantic backend search fuses
+    with its lexical score."""
 
     clock: Clock = field(default_factory=Clock)
     ids: Ids = field(default_factory=Ids)
+    jobs: Jobs = field(default_factory=Jobs)
+    webhooks: WebhookDispatcher = field(default_factory=WebhookDispatcher)
     embedder: Embedder | None = None
 
 
@@ -55,14 +74,17 @@ class AddOptions:
 
     `reconcile` chooses the inference of the v1 API (a fact about a known subject UPDATEs
     or DELETEs the old memory, a known fact is a NOOP) over additive inference (every new
-    fact is ADDed beside what is known; only an exact repeat is skipped).
+    fact is ADDed beside what is known, and marks the memory it supersedes; an exact
+    repeat is skipped). `dedupe` skips, also without inference, a text already stored in
+    exactly the same entity scope (the v3 API does; v1 stores repeats).
     `extract_assistant` makes inference read the assistant's statements as well as the
-    user's (the v3 API does; v1 reads the user's only).
+    user's (the v3 API can; v1 reads the user's only).
     """
 
     metadata: dict[str, Any] | None = None
     infer: bool = True
     reconcile: bool = True
+    dedupe: bool = False
     includes: str | None = None
     excludes: str | None = None
     custom_categories: dict[str, str] | None = None
@@ -81,6 +103,7 @@ class SearchOptions:
     keyword_search: bool = False
     filter_memories: bool = False
     include_expired: bool = False
+    latest_only: bool = False  # hide memories a newer one superseded
     explain: bool = False  # fill each hit's breakdown of its score
 
 
@@ -92,13 +115,7 @@ class Hit(NamedTuple):
     breakdown: dict[str, float] | None = None
 
 
-@dataclass(frozen=True)
-class AddResult:
-    """One event of an add: what happened to which memory, and the text concerned."""
-
-    id: str
-    memory: str
-    event: str  # ADD | UPDATE | DELETE | NOOP
+AddResult = EventResult  # one event of an add: what happened to which memory, and the text
 
 
 @dataclass
@@ -114,11 +131,26 @@ class Namespace:
     by_entity: dict[str, dict[Any, dict[str, None]]] = field(
         default_factory=lambda: {name: {} for name in ENTITY_FIELDS}
     )
-    entity_seen: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    # (field, value) -> (first seen, serial number in this project): entities outlive their memories
+    entity_seen: dict[tuple[str, str], tuple[datetime, int]] = field(default_factory=dict)
+    entity_serial: int = 0
     search_index: SearchIndex = field(default_factory=SearchIndex)
     history: dict[str, list[HistoryEntry]] = field(default_factory=dict)
+    supersedes: dict[str, list[str]] = field(default_factory=dict)  # newer memory -> the ones it replaced
     exports: dict[str, Export] = field(default_factory=dict)
     feedback: dict[str, Feedback] = field(default_factory=dict)
+    events: dict[str, Event] = field(default_factory=dict)
+    project: Project | None = None
+    webhooks: dict[str, Webhook] = field(default_factory=dict)
+    deliveries: deque[Delivery] = field(default_factory=lambda: deque(maxlen=DELIVERIES_KEPT))
+    profile_settings: ProfileSettings = field(default_factory=ProfileSettings)
+    profiles: dict[tuple[str, str], Profile] = field(default_factory=dict)
+    profile_jobs: dict[str, ProfileJob] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.project is None:
+            now = self.now()
+            self.project = Project(name="default-project", created_at=now, updated_at=now)
 
     def now(self) -> datetime:
         return self.runtime.clock.now()
@@ -137,7 +169,9 @@ class Namespace:
             value = getattr(memory, name)
             if value is not None:
                 self.by_entity[name].setdefault(value, {})[memory.id] = None
-                self.entity_seen.setdefault((name, value), memory.created_at)
+                if (name, value) not in self.entity_seen:
+                    self.entity_serial += 1
+                    self.entity_seen[(name, value)] = (memory.created_at, self.entity_serial)
         self.search_index.add(memory.id, memory.memory, memory.categories)
 
     def _unindex(self, memory: Memory) -> None:
@@ -172,7 +206,12 @@ class Namespace:
     # --- memories -------------------------------------------------------------------
 
     def _new_memory(
-        self, text: str, entity: Mapping[str, str | None], options: AddOptions, now: datetime
+        self,
+        text: str,
+        entity: Mapping[str, str | None],
+        options: AddOptions,
+        now: datetime,
+        catalogue: Mapping[str, str] | None,
     ) -> Memory:
         created = options.created_at or now
         memory = Memory(
@@ -183,7 +222,7 @@ class Namespace:
             app_id=entity.get("app_id"),
             run_id=entity.get("run_id"),
             metadata=options.metadata,
-            categories=categorize(text, options.custom_categories),
+            categories=categorize(text, catalogue),
             keywords=extract_keywords(text),
             immutable=options.immutable,
             expiration_date=options.expiration_date,
@@ -208,50 +247,91 @@ class Namespace:
         )
         self.history.setdefault(memory.id, []).append(entry)
 
+    def _notify(self, event_type: str, payload: dict[str, Any]) -> None:
+        """Tell the project's webhooks about a change (nothing to do without webhooks)."""
+        if self.webhooks:
+            self.runtime.webhooks.dispatch(
+                list(self.webhooks.values()), event_type, payload, self.deliveries.append, self.new_id, self.now
+            )
+
     def add(
         self, messages: list[dict[str, Any]], entity: Mapping[str, str | None], options: AddOptions
     ) -> list[AddResult]:
-        """Store messages (verbatim or through inference); answer one result per event."""
+        """Store messages (verbatim or through inference); answer one result per event.
+
+        The project's custom instructions and categories apply unless the call gives its own.
+        """
         if not any(entity.get(name) for name in ENTITY_FIELDS):
             raise EntityRequired(ADD_ENTITY_REQUIRED)
+        project = self.project
+        catalogue = options.custom_categories or (project.catalogue() if project else None)
+        instructions = options.custom_instructions or (project.custom_instructions if project else None)
         with self.lock:
             now = self.now()
+            known = self._stored_texts(entity) if options.dedupe or not options.reconcile else set()
+
+            def store(text: str) -> AddResult:
+                known.add(text)
+                memory = self._new_memory(text, entity, options, now, catalogue)
+                self._record(memory, "ADD", None, text, messages)
+                self._notify("memory_add", change_payload("ADD", memory.id, text))
+                if memory.categories:
+                    self._notify("memory_categorize", categorize_payload(memory.id, memory.categories))
+                return AddResult(memory.id, text, "ADD", memory.user_id)
+
             if not options.infer:
                 texts = [m["content"] for m in messages if m.get("role") != "system" and m.get("content")]
+                if options.dedupe:
+                    texts = [text for text in dict.fromkeys(texts) if text not in known]
                 self._prepare(texts)
-                return [self._add_text(text, entity, options, now, messages) for text in texts]
+                return [store(text) for text in texts]
             facts = extract_facts(
-                messages,
-                includes=options.includes,
-                excludes=options.excludes,
-                custom_instructions=options.custom_instructions,
+                messages, includes=options.includes, excludes=options.excludes, custom_instructions=instructions,
                 roles=("user", "assistant") if options.extract_assistant else ("user",),
             )
             self._prepare(f.text for f in facts if not f.retraction)
-            scope = [m for m in self._scope(entity) if not m.immutable]
             if not options.reconcile:
-                known = {m.memory for m in scope}
-                fresh = [f.text for f in facts if not f.retraction and f.text not in known]
-                return [self._add_text(text, entity, options, now, messages) for text in dict.fromkeys(fresh)]
-            return [
-                self._apply(decision, entity, options, now, messages)
-                for decision in reconcile(facts, [(m.id, m.memory) for m in scope])
-            ]
+                results = []
+                for fact in facts:
+                    if fact.retraction or fact.text in known:
+                        continue
+                    result = store(fact.text)
+                    self._supersede(result.id, entity)
+                    results.append(result)
+                return results
+            scope = [m for m in self._scope(entity) if not m.immutable]
+            results = []
+            for decision in reconcile(facts, [(m.id, m.memory) for m in scope]):
+                if decision.event == "ADD":
+                    results.append(store(decision.text))
+                    continue
+                memory = self.memories[decision.memory_id]
+                if decision.event == "UPDATE":
+                    self._change(memory, decision.text, options.metadata, messages, now)
+                elif decision.event == "DELETE":
+                    self._delete(memory, messages)
+                results.append(AddResult(memory.id, decision.text, decision.event, memory.user_id))
+            return results
 
-    def _add_text(self, text, entity, options, now, messages) -> AddResult:
-        memory = self._new_memory(text, entity, options, now)
-        self._record(memory, "ADD", None, text, messages)
-        return AddResult(memory.id, text, "ADD")
+    def _stored_texts(self, entity: Mapping[str, str | None]) -> set[str]:
+        """Texts already stored with exactly these entity ids (the scope of a repeat)."""
+        wanted = tuple(entity.get(name) or None for name in ENTITY_FIELDS)
+        return {
+            m.memory for m in self._scope(entity)
+            if (m.user_id, m.agent_id, m.app_id, m.run_id) == wanted
+        }
 
-    def _apply(self, decision, entity, options, now, messages) -> AddResult:
-        if decision.event == "ADD":
-            return self._add_text(decision.text, entity, options, now, messages)
-        memory = self.memories[decision.memory_id]
-        if decision.event == "UPDATE":
-            self._change(memory, decision.text, options.metadata, messages, now)
-        elif decision.event == "DELETE":
-            self._delete(memory, messages)
-        return AddResult(memory.id, decision.text, decision.event)
+    def _supersede(self, memory_id: str, entity: Mapping[str, str | None]) -> None:
+        """Additive inference: older memories of the same subject now point at the new one."""
+        newer = self.memories[memory_id]
+        subject = subject_of(newer.memory)
+        if subject.startswith("about:"):
+            return  # a generic statement replaces nothing
+        for older in self._scope(entity):
+            if older.id != memory_id and older.replaced_by is None and subject_of(older.memory) == subject:
+                older.replaced_by = memory_id
+                older.rendered = None
+                self.supersedes.setdefault(memory_id, []).append(older.id)
 
     def _prepare(self, texts: Iterable[str | None]) -> None:
         """Embed the texts about to be stored, before anything changes: a semantic backend
@@ -259,16 +339,22 @@ class Namespace:
         self.search_index.prepare([t for t in texts if t is not None], self.runtime.embedder)
 
     def _scope(self, entity: Mapping[str, str | None]) -> list[Memory]:
-        """Memories sharing every entity id the request names."""
+        """Memories with every entity id the request names (`*`: any non-null value)."""
         named = {name: value for name, value in entity.items() if value}
+        exact = {name: value for name, value in named.items() if value != WILDCARD}
         return [
-            m for m in map(self.memories.__getitem__, self._candidate_ids(named))
-            if all(getattr(m, name) == value for name, value in named.items())
+            m for m in map(self.memories.__getitem__, self._candidate_ids(exact))
+            if all(
+                getattr(m, name) is not None if value == WILDCARD else getattr(m, name) == value
+                for name, value in named.items()
+            )
         ]
 
     def _change(
-        self, memory: Memory, text: str | None, metadata: dict | None, messages: list, now: datetime
+        self, memory: Memory, text: str | None, metadata: dict | None, messages: list, now: datetime,
+        expiration: date | None | bool = False,
     ) -> None:
+        """Change a memory's text, metadata and/or expiry (`False`: leave the expiry as it is)."""
         old = memory.memory
         if text is not None and text != memory.memory:
             memory.memory = text
@@ -277,13 +363,22 @@ class Namespace:
             self.search_index.add(memory.id, text, memory.categories)
         if metadata is not None:
             memory.metadata = metadata
+        if expiration is not False:
+            memory.expiration_date = expiration  # type: ignore[assignment]
         memory.updated_at = max(now, memory.created_at)
         memory.rendered = None
         self._record(memory, "UPDATE", old, memory.memory, messages)
+        self._notify("memory_update", change_payload("UPDATE", memory.id, memory.memory))
 
     def _delete(self, memory: Memory, messages: list) -> None:
         self._unindex(memory)
+        for older_id in self.supersedes.pop(memory.id, ()):  # what it replaced is current again
+            older = self.memories.get(older_id)
+            if older is not None and older.replaced_by == memory.id:
+                older.replaced_by = None
+                older.rendered = None
         self._record(memory, "DELETE", memory.memory, None, messages)
+        self._notify("memory_delete", change_payload("DELETE", memory.id, memory.memory))
 
     def get(self, memory_id: str) -> Memory:
         memory = self.memories.get(memory_id)
@@ -291,18 +386,35 @@ class Namespace:
             raise NotFound("Memory not found.")
         return memory
 
-    def update(self, memory_id: str, text: str | None, metadata: dict | None) -> Memory:
+    def update(
+        self, memory_id: str, text: str | None, metadata: dict | None, expiration: date | None | bool = False
+    ) -> Memory:
         with self.lock:
             memory = self.get(memory_id)
             if memory.immutable:
                 raise Refused("Immutable memories cannot be updated.")
             self._prepare([text])
-            self._change(memory, text, metadata, [], self.now())
+            self._change(memory, text, metadata, [], self.now(), expiration)
             return memory
 
-    def delete(self, memory_id: str) -> None:
+    def delete(self, memory_id: str, linked: bool = False) -> int:
+        """Delete a memory; with `linked`, also the memories it superseded, transitively.
+        Answers how many linked memories went with it."""
         with self.lock:
-            self._delete(self.get(memory_id), [])
+            memory = self.get(memory_id)
+            doomed: list[str] = []
+            if linked:
+                todo = list(self.supersedes.get(memory_id, ()))
+                while todo:
+                    older_id = todo.pop()
+                    if older_id in self.memories and older_id not in doomed:
+                        doomed.append(older_id)
+                        todo.extend(self.supersedes.get(older_id, ()))
+            self._delete(memory, [])
+            for older_id in doomed:
+                if older_id in self.memories:
+                    self._delete(self.memories[older_id], [])
+            return len(doomed)
 
     def batch_update(self, changes: list[dict[str, Any]]) -> int:
         """All or nothing: every id must exist and be mutable before anything changes."""
@@ -332,8 +444,9 @@ class Namespace:
                 self._delete(self.memories[memory_id], [])
             return len(memory_ids)
 
-    def delete_where(self, entity: Mapping[str, str], metadata: dict[str, Any] | None) -> int:
-        """Delete-all: exactly the memories matching every given id and the metadata subset."""
+    def delete_where(self, entity: Mapping[str, str], metadata: dict[str, Any] | None) -> list[AddResult]:
+        """Delete exactly the memories matching every given id (`*`: any non-null value) and
+        the metadata subset; answers what was deleted."""
         with self.lock:
             doomed = [
                 m for m in self._scope(entity)
@@ -341,7 +454,7 @@ class Namespace:
             ]
             for memory in doomed:
                 self._delete(memory, [])
-            return len(doomed)
+            return [AddResult(m.id, m.memory, "DELETE", m.user_id) for m in doomed]
 
     def history_of(self, memory_id: str) -> list[HistoryEntry]:
         with self.lock:
@@ -349,6 +462,26 @@ class Namespace:
             if entries is None:
                 raise NotFound("Memory not found.")
             return list(entries)
+
+    # --- events -------------------------------------------------------------------------
+
+    def new_event(self, event_type: str, payload: dict[str, Any] | None, status: str = "PENDING") -> Event:
+        now = self.now()
+        event = Event(self.new_id(), event_type, status, payload, now, now)
+        with self.lock:
+            self.events[event.id] = event
+        return event
+
+    def event(self, event_id: str) -> Event:
+        found = self.events.get(event_id)
+        if found is None:
+            raise NotFound("Event not found or you don't have permission to access it.")
+        return found
+
+    def recent_events(self) -> list[Event]:
+        """Newest first."""
+        with self.lock:
+            return sorted(self.events.values(), key=lambda e: (e.created_at, e.id), reverse=True)
 
     # --- queries ----------------------------------------------------------------------
 
@@ -442,32 +575,39 @@ class Namespace:
         """
         with self.lock:
             rows = [
-                (FIELD_TYPES[name], value, len(self.by_entity[name].get(value, ())), seen)
-                for (name, value), seen in self.entity_seen.items()
+                Entity(str(serial), FIELD_TYPES[name], value, len(self.by_entity[name].get(value, ())), seen)
+                for (name, value), (seen, serial) in self.entity_seen.items()
             ]
-        rows.sort(key=lambda row: (row[3], row[0], row[1]), reverse=True)
-        return [
-            Entity(
-                id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.org_id}/{self.project_id}/{kind}/{value}")),
-                type=kind,
-                name=value,
-                total_memories=count,
-                created_at=seen,
-            )
-            for kind, value, count, seen in rows
-        ]
+        rows.sort(key=lambda e: (e.created_at, e.type, e.name), reverse=True)
+        return rows
 
-    def delete_entity(self, kind: str, name: str) -> int:
-        """Delete an entity and every memory that names it."""
+    def entity(self, kind: str, name: str) -> Entity:
+        field_name = ENTITY_TYPES[kind]
+        with self.lock:
+            seen = self.entity_seen.get((field_name, name))
+            if seen is None:
+                raise NotFound("Entity not found.")
+            return Entity(str(seen[1]), kind, name, len(self.by_entity[field_name].get(name, ())), seen[0])
+
+    def entity_by_serial(self, kind: str, serial: str) -> Entity:
+        with self.lock:
+            for entity in self.entities():
+                if entity.type == kind and entity.id == serial:
+                    return entity
+        raise NotFound("Entity not found.")
+
+    def delete_entity(self, kind: str, name: str) -> list[AddResult]:
+        """Delete an entity and every memory that names it; answers what was deleted."""
         field_name = ENTITY_TYPES[kind]
         with self.lock:
             if (field_name, name) not in self.entity_seen:
                 raise NotFound("Entity not found.")
-            doomed = list(self.by_entity[field_name].get(name, ()))
-            for memory_id in doomed:
-                self._delete(self.memories[memory_id], [])
+            doomed = [self.memories[memory_id] for memory_id in self.by_entity[field_name].get(name, ())]
+            for memory in doomed:
+                self._delete(memory, [])
             del self.entity_seen[(field_name, name)]
-            return len(doomed)
+            self.profiles.pop((kind, name), None)
+            return [AddResult(m.id, m.memory, "DELETE", m.user_id) for m in doomed]
 
     # --- exports and feedback ----------------------------------------------------------
 

@@ -7,7 +7,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .errors import NotFound
 from .namespace import Namespace, Runtime
+from .projects import Member, Project
+
+PROJECT_NOT_FOUND = "Organization or project not found"
+
+
+def fingerprint(api_key: str) -> str:
+    """A short, stable stand-in for a key wherever the key itself must not appear."""
+    return hashlib.sha256(api_key.encode()).hexdigest()[:12]
 
 
 def stable_id(prefix: str, api_key: str) -> str:
@@ -32,11 +41,63 @@ class Tenant:
         self.email = f"{stable_id('user', self.api_key)}@mock.mem0.local"
 
     def namespace(self, org_id: str | None, project_id: str | None) -> Namespace:
+        """The namespace of an org/project (the default one when not named), made on first use:
+        the v1 API lets a request name any org and project of its key."""
         key = (org_id or self.default_org, project_id or self.default_project)
         space = self.namespaces.get(key)
         if space is None:
-            space = self.namespaces.setdefault(key, Namespace(key[0], key[1], self.email, self.runtime))
+            space = Namespace(key[0], key[1], self.email, self.runtime)
+            now = space.now()
+            is_default = key == (self.default_org, self.default_project)
+            space.project = Project(
+                name="default-project" if is_default else key[1],
+                created_at=now,
+                updated_at=now,
+                is_default=is_default,
+                members=[Member(self.email, "OWNER")],
+            )
+            space = self.namespaces.setdefault(key, space)
         return space
+
+    def existing(self, org_id: str, project_id: str) -> Namespace:
+        """A project that exists (the default one always does); 404 otherwise."""
+        if (org_id, project_id) == (self.default_org, self.default_project):
+            return self.namespace(None, None)
+        space = self.namespaces.get((org_id, project_id))
+        if space is None:
+            raise NotFound(PROJECT_NOT_FOUND)
+        return space
+
+    def by_project_id(self, project_id: str) -> Namespace:
+        """A project named by its id alone (webhook paths name no org)."""
+        if project_id == self.default_project:
+            return self.namespace(None, None)
+        for (_, project), space in list(self.namespaces.items()):
+            if project == project_id:
+                return space
+        raise NotFound("Project not found.")
+
+    def projects(self, org_id: str) -> list[Namespace]:
+        """Every project of an org, the default one first."""
+        if org_id == self.default_org:
+            self.namespace(None, None)
+        spaces = [space for (org, _), space in self.namespaces.items() if org == org_id]
+        if not spaces:
+            raise NotFound(PROJECT_NOT_FOUND)
+        return sorted(spaces, key=lambda s: (not s.project.is_default, s.project.created_at, s.project_id))
+
+    def create_project(self, org_id: str, name: str, description: str | None, project_id: str) -> Namespace:
+        if org_id != self.default_org and not any(org == org_id for org, _ in self.namespaces):
+            raise NotFound(PROJECT_NOT_FOUND)
+        space = self.namespace(org_id, project_id)
+        space.project.name = name
+        space.project.description = description or ""
+        return space
+
+    def delete_project(self, org_id: str, project_id: str) -> None:
+        """Forget a project and everything in it (the default one comes back empty)."""
+        self.existing(org_id, project_id)
+        self.namespaces.pop((org_id, project_id), None)
 
 
 class Store:
@@ -59,6 +120,10 @@ class Store:
                         self.on_new_tenant(tenant)
                     self._tenants[api_key] = tenant
         return tenant
+
+    def tenants(self) -> list[Tenant]:
+        with self._lock:
+            return list(self._tenants.values())
 
     def reset(self, api_key: str | None = None) -> None:
         with self._lock:

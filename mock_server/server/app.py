@@ -24,11 +24,14 @@ from ..api.harness import HarnessCall, HarnessHandler
 from ..api.registry import handlers
 from ..engine import MemoryService, Runtime
 from ..engine.errors import EngineError
+from ..engine.jobs import Jobs
 from ..engine.seeding import demo_loader
+from ..engine.webhooks import WebhookDispatcher
 from .config import MockConfig
 from .errors import http_error
 from .journal import Journal
 from .openapi import CompiledSpec, Operation, flask_rule
+from .webhook_transport import http_post
 
 log = logging.getLogger("mem0_mock")
 
@@ -85,7 +88,9 @@ class MockServer:
     def __init__(self, config: MockConfig, spec: CompiledSpec | None = None) -> None:
         self.config = config
         self.spec = spec or CompiledSpec()
-        self.service = MemoryService(Runtime(embedder=config.embedder))
+        webhooks = WebhookDispatcher(transport=http_post, policy=config.webhook_delivery)
+        runtime = Runtime(jobs=Jobs(inline=config.inline_jobs), webhooks=webhooks, embedder=config.embedder)
+        self.service = MemoryService(runtime)
         self.journal = Journal(config.journal_size)
         self.handlers: dict[str, Handler] = handlers()
         missing = set(self.spec.operations) - set(self.handlers)
@@ -140,15 +145,15 @@ class MockServer:
             raw = request.get_data(cache=True)
             body = parse_json_body(raw, request.content_type)
             operation.check_body(body, present=bool(raw.strip()))
-        params = operation.parse_parameters(path_args, request.args)
+        params = operation.parse_parameters(path_args, request.args, request.headers)
         call = Call(
-            self.service, api_key, params, body, base_url=request.base_url, query=request.args
+            self.service, api_key, params, body, base_url=request.base_url, query=request.args, headers=request.headers
         )
         return self.handlers[operation.operation_id](call)
 
     def harness(self, handler: HarnessHandler) -> Response:
         body = request.get_json(silent=True) if request.get_data(cache=True) else None
-        call = HarnessCall(self.service, self.journal, body, request.args)
+        call = HarnessCall(self.service, self.journal, body, request.args, request.headers)
         status, payload = handler(call)
         return json_response(status, payload)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..engine.embedders import Embedder
+from ..engine.webhooks import DeliveryPolicy
 
 
 @dataclass
@@ -17,4 +18,6 @@ class MockConfig:
     journal_size: int = 1000
     demo: bool = False
     demo_seed: int = 42
+    inline_jobs: bool = False  # run queued work (adds, profile jobs) before answering
+    webhook_delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)  # attempts, backoff, timeout
     embedder: Embedder | None = None  # semantic backend search fuses with its lexical score

@@ -8,6 +8,7 @@ mode) the schema of every response it documents.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,23 +36,45 @@ def _pointer(*parts: str) -> str:
 
 
 class SchemaCheck:
-    """A compiled schema: a Rust validator answers "valid?" in microseconds, and only an
-    invalid instance pays for the pure-Python validator that words DRF-style messages."""
+    """A schema's validators: a Rust validator answers "valid?" in microseconds, and only an
+    invalid instance pays for the pure-Python validator that words DRF-style messages.
 
-    def __init__(self, fast: jsonschema_rs.Draft202012Validator, detailed: Draft202012Validator) -> None:
-        self._fast = fast
-        self._detailed = detailed
+    Both are built on first use, so a mock starts in well under a second however many
+    operations the spec has; each operation's first request pays its compile once.
+    """
+
+    def __init__(self, spec: CompiledSpec, pointer: str) -> None:
+        self._spec = spec
+        self._pointer = pointer
+        self._fast: Any = None
+        self._detailed: Draft202012Validator | None = None
+        self._lock = threading.Lock()
+
+    def _compile(self) -> None:
+        with self._lock:
+            if self._fast is None:
+                # The whole spec is the schema document, so "#/components/..." resolves in place;
+                # its non-schema keys (openapi, info, paths) are ignored by JSON Schema.
+                fragment = quote(self._pointer, safe="/~")
+                self._detailed = Draft202012Validator(
+                    {"$ref": f"{SPEC_URI}#{self._pointer}"}, registry=self._spec.registry, format_checker=FORMAT_CHECKER
+                )
+                self._fast = jsonschema_rs.Draft202012Validator(
+                    {**self._spec.spec, "$ref": f"#{fragment}"}, validate_formats=True
+                )
 
     def iter_errors(self, instance: Any) -> Iterable[ValidationError]:
+        if self._fast is None:
+            self._compile()
         if self._fast.is_valid(instance):
             return ()
-        return self._detailed.iter_errors(instance)
+        return self._detailed.iter_errors(instance)  # type: ignore[union-attr]
 
 
 @dataclass
 class Parameter:
     name: str
-    location: str  # "path" | "query"
+    location: str  # "path" | "query" | "header"
     required: bool
     schema: dict[str, Any]
     json_content: bool
@@ -76,13 +99,15 @@ class Operation:
 
     # --- request checks -------------------------------------------------------------
 
-    def parse_parameters(self, path_args: dict[str, str], query: Any) -> dict[str, Any]:
-        """Coerce and validate path and query parameters; collect every failure."""
+    def parse_parameters(self, path_args: dict[str, str], query: Any, headers: Any = None) -> dict[str, Any]:
+        """Coerce and validate path, query and header parameters; collect every failure."""
         values: dict[str, Any] = {}
         errors: dict[str, list[str]] = {}
         for param in self.parameters:
             if param.location == "path":
                 raw: Any = path_args.get(param.name)
+            elif param.location == "header":
+                raw = headers.get(param.name) if headers is not None else None
             elif param.is_array:
                 raw = query.getlist(param.name) or None
             else:
@@ -225,7 +250,7 @@ class CompiledSpec:
     def __init__(self, spec: dict[str, Any] | None = None) -> None:
         self.spec = spec or load_spec()
         resource = Resource(contents=self.spec, specification=DRAFT202012)
-        self._registry = Registry().with_resource(SPEC_URI, resource)
+        self.registry = Registry().with_resource(SPEC_URI, resource)
         self.operations: dict[str, Operation] = {}
         self.by_path: dict[str, dict[str, Operation]] = {}
         for path, item in self.spec["paths"].items():
@@ -237,14 +262,7 @@ class CompiledSpec:
 
     def validator(self, pointer: str) -> SchemaCheck:
         """Validators of the schema at `pointer`, with the spec's `$ref`s resolvable."""
-        # The whole spec is the schema document, so "#/components/..." resolves in place;
-        # its non-schema keys (openapi, info, paths) are ignored by JSON Schema.
-        fragment = quote(pointer, safe="/~")
-        fast = jsonschema_rs.Draft202012Validator({**self.spec, "$ref": f"#{fragment}"}, validate_formats=True)
-        detailed = Draft202012Validator(
-            {"$ref": f"{SPEC_URI}#{pointer}"}, registry=self._registry, format_checker=FORMAT_CHECKER
-        )
-        return SchemaCheck(fast, detailed)
+        return SchemaCheck(self, pointer)
 
     def _target(self, ref: str) -> tuple[tuple[str, ...], dict[str, Any]]:
         """One step of a local `$ref`: where it points, and what is there."""

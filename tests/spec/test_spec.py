@@ -50,6 +50,33 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "ping": ("get", "/v1/ping/"),
     "listEntities": ("get", "/v1/entities/"),
     "deleteEntity": ("delete", "/v2/entities/{entity_type}/{entity_id}/"),
+    # today's API (v3 memories, events, entities, projects, webhooks, profiles)
+    "addMemoriesV3": ("post", "/v3/memories/add/"),
+    "getMemoriesV3": ("post", "/v3/memories/"),
+    "searchMemoriesV3": ("post", "/v3/memories/search/"),
+    "getSummary": ("post", "/v1/summary/"),
+    "getEvent": ("get", "/v1/event/{event_id}/"),
+    "listEvents": ("get", "/v1/events/"),
+    "getEntity": ("get", "/v2/entities/{entity_type}/{entity_id}/"),
+    "deleteEntityById": ("delete", "/v1/entities/{entity_type}/{entity_id}/"),
+    "getProfile": ("get", "/v2/entities/{entity_type}/{entity_id}/profile/"),
+    "getProfileSettings": ("get", "/v2/profiles/settings/"),
+    "updateProfileSettings": ("post", "/v2/profiles/settings/"),
+    "startProfileJob": ("post", "/v2/profiles/jobs/"),
+    "getProfileJob": ("get", "/v2/profiles/jobs/{job_id}/"),
+    "listProjects": ("get", "/api/v1/orgs/organizations/{org_id}/projects/"),
+    "createProject": ("post", "/api/v1/orgs/organizations/{org_id}/projects/"),
+    "getProject": ("get", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/"),
+    "updateProject": ("patch", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/"),
+    "deleteProject": ("delete", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/"),
+    "listProjectMembers": ("get", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/members/"),
+    "addProjectMember": ("post", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/members/"),
+    "updateProjectMember": ("put", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/members/"),
+    "removeProjectMember": ("delete", "/api/v1/orgs/organizations/{org_id}/projects/{project_id}/members/"),
+    "listWebhooks": ("get", "/api/v1/webhooks/projects/{project_id}/"),
+    "createWebhook": ("post", "/api/v1/webhooks/projects/{project_id}/"),
+    "updateWebhook": ("put", "/api/v1/webhooks/{webhook_id}/"),
+    "deleteWebhook": ("delete", "/api/v1/webhooks/{webhook_id}/"),
 }
 BODY_OPERATIONS = {
     "addMemories",
@@ -62,6 +89,18 @@ BODY_OPERATIONS = {
     "createMemoryExport",
     "getMemoryExport",
     "createFeedback",
+    "addMemoriesV3",
+    "getMemoriesV3",
+    "searchMemoriesV3",
+    "getSummary",
+    "updateProfileSettings",
+    "startProfileJob",
+    "createProject",
+    "updateProject",
+    "addProjectMember",
+    "updateProjectMember",
+    "createWebhook",
+    "updateWebhook",
 }
 
 
@@ -172,7 +211,7 @@ def collect_examples(spec: dict[str, Any]) -> list[tuple[str, str, Any]]:
 
 def semantics_operations() -> dict[str, tuple[str, str]]:
     text = SEMANTICS.read_text(encoding="utf-8")
-    rows = re.findall(r"^\|\s*(\w+)\s*\|\s*(GET|POST|PUT|DELETE)\s+(/\S*)\s*\|", text, re.MULTILINE)
+    rows = re.findall(r"^\|\s*(\w+)\s*\|\s*(GET|POST|PUT|PATCH|DELETE)\s+(/\S*)\s*\|", text, re.MULTILINE)
     return {op: (method.lower(), path) for op, method, path in rows}
 
 
@@ -408,6 +447,19 @@ MESSAGES = [{"role": "user", "content": "hi"}]
         ("UpdateMemoryRequest", {}, False),
         ("UpdateMemoryRequest", {"other": 1}, False),
         ("UpdateMemoryRequest", {"metadata": {"a": 1}}, True),
+        ("UpdateMemoryRequest", {"expiration_date": None}, True),
+        ("AddMemoriesV3Request", {"messages": "I live in SF", "user_id": "alex"}, True),
+        ("AddMemoriesV3Request", {"messages": MESSAGES, "user_id": "alex", "output_format": "v1.1", "x": 1}, True),
+        ("AddMemoriesV3Request", {"messages": [], "user_id": "alex"}, False),
+        ("GetMemoriesV3Request", {}, False),
+        ("GetMemoriesV3Request", {"filters": {"userId": "alex"}}, True),
+        ("GetMemoriesV3Request", {"filters": {"user_id": "alex"}, "page_size": 201}, False),
+        ("SearchMemoriesV3Request", {"query": "", "filters": {"user_id": "a"}}, False),
+        ("SearchMemoriesV3Request", {"query": "q", "filters": {"user_id": "a"}, "output_format": "v1.1"}, True),
+        ("CreateWebhookRequest", {"name": "n", "url": "https://x.test/h", "eventTypes": ["memory_add"]}, True),
+        ("CreateWebhookRequest", {"name": "n", "url": "https://x.test/h"}, False),
+        ("CreateWebhookRequest", {"name": "n", "url": "ftp://x", "event_types": ["memory_add"]}, False),
+        ("ProfileJobRequest", {"operation": "sample", "entity_type": "user", "limit": 11}, False),
         ("AddMemoriesRequest", {"messages": [], "user_id": "alex"}, False),
         ("AddMemoriesRequest", {"messages": [{"role": "bot", "content": "hi"}]}, False),
         ("AddMemoriesRequest", {"messages": MESSAGES, "user_id": ""}, False),
