@@ -15,11 +15,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .categories import categorize
 from .clock import Clock, Ids
-from .embedders import Embedder
 from .errors import EntityRequired, InvalidInput, NotFound, Refused
 from .exports import build_export
 from .filters import WILDCARD, IndexKeys, Predicate, plan_candidates
@@ -42,6 +41,9 @@ from .projects import Project
 from .search import SearchIndex, explain, rerank
 from .text import extract_keywords
 from .webhooks import Delivery, Webhook, WebhookDispatcher, categorize_payload, change_payload
+
+if TYPE_CHECKING:
+    from .embedders import Embedder
 
 RERANK_WINDOW = 100
 SCORE_ROUNDING = 5e-7  # scores are reported to 6 decimals; the threshold applies to what is reported

@@ -43,14 +43,16 @@ import math
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
-from typing import NamedTuple, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .categories import DEFAULT_CATEGORIES, query_categories
-from .embedders import Embedder
 from .text import NEIGHBOURS, content_terms
-from .vectors import VectorStore
+
+if TYPE_CHECKING:  # numpy and the backends load only when a semantic backend is used
+    import numpy as np
+
+    from .embedders import Embedder
+    from .vectors import VectorStore
 
 __all__ = [
     "CATEGORY_WEIGHT",
@@ -234,7 +236,7 @@ class SearchIndex:
         self._postings: dict[str, dict[str, None]] = {}  # stem -> ids of memories holding it
         self._docs: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # id -> (stems, categories)
         self._categories: dict[str, dict[str, None]] = {}  # scored category -> ids
-        self.vectors = VectorStore()
+        self.vectors: VectorStore | None = None  # made with the first vector
         self._prepared: dict[str, np.ndarray] = {}  # text -> vector, for the adds to come
 
     def __len__(self) -> int:
@@ -280,6 +282,10 @@ class SearchIndex:
             self._categories.setdefault(category, {})[memory_id] = None
         vector = self._prepared.get(text)
         if vector is not None:
+            if self.vectors is None:
+                from .vectors import VectorStore
+
+                self.vectors = VectorStore()
             self.vectors.put(memory_id, vector)
 
     def remove(self, memory_id: str) -> None:
@@ -297,10 +303,11 @@ class SearchIndex:
             del members[memory_id]
             if not members:
                 del self._categories[category]
-        self.vectors.discard(memory_id)
+        if self.vectors is not None:
+            self.vectors.discard(memory_id)
 
     def _cosine(self, query: str, memory_id: str, embedder: Embedder | None) -> float | None:
-        if embedder is None or memory_id not in self.vectors:
+        if embedder is None or self.vectors is None or memory_id not in self.vectors:
             return None
         return self.vectors.cosine(embedder.embed([query])[0], memory_id)
 
@@ -339,20 +346,21 @@ class SearchIndex:
         q = parse_query(query)
         allowed = _as_set(candidates)
         weights = _weights(q, self)
-        dense = embedder is not None and not keyword_search and len(self.vectors) > 0
-        query_vector = embedder.embed([query])[0] if dense and embedder is not None else None
+        vectors = self.vectors if embedder is not None and not keyword_search and self.vectors else None
+        dense = vectors is not None
+        query_vector = embedder.embed([query])[0] if vectors is not None and embedder is not None else None
         if not q.terms and not dense:
             return {}
         if allowed is not None and len(allowed) * _DIRECT_COST < self._work(q, keyword_search):
-            cosines = self.vectors.cosines(query_vector, allowed) if dense else {}
+            cosines = vectors.cosines(query_vector, allowed) if vectors is not None else {}
             return self._direct_scores(q, weights, allowed, cosines, keyword_search)
         restrict = allowed if allowed is not None and len(allowed) < len(self._docs) else None
         total = sum(weights)
-        if dense:
+        if vectors is not None:
             covered = self._covered(q, weights, keyword_search)
             if restrict is not None:
                 covered = {mid: covered[mid] for mid in covered.keys() & restrict}
-            cosines = self.vectors.cosines(query_vector, allowed)
+            cosines = vectors.cosines(query_vector, allowed)
             return self._fused_scores(q, covered, total, cosines)
         ncats = 0 if keyword_search else len(q.categories)
         out: dict[str, float] = {}

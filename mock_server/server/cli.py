@@ -6,14 +6,17 @@ import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from waitress import serve
 
-from ..engine.embedders import Embedder, embedder_from_spec
 from ..engine.errors import Unavailable
 from .app import create_app
 from .config import MockConfig
 from .serving import DEFAULT_THREADS
+
+if TYPE_CHECKING:
+    from ..engine.embedders import Embedder
 
 EMBEDDER_KEY_ENV = "MEM0_EMBEDDER_API_KEY"
 
@@ -51,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def build_embedder(spec: str, model: str | None) -> Embedder:
     """The configured embedder, checked once: raises `Unavailable` (or ValueError) if it cannot answer."""
+    from ..engine.embedders import embedder_from_spec  # numpy and requests load only when asked for
+
     embedder = embedder_from_spec(spec, model=model, api_key=os.environ.get(EMBEDDER_KEY_ENV) or None)
     embedder.embed(["mem0-mock start-up check"])
     return embedder

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ..engine.embedders import Embedder
 from ..engine.webhooks import DeliveryPolicy
+
+if TYPE_CHECKING:
+    from ..engine.embedders import Embedder
 
 
 @dataclass
