@@ -192,7 +192,7 @@ def test_delete_all_users_and_entity_deletes(js, live):
     assert js.getAll({"filters": {"user_id": "stays"}})["count"] == 0  # the agent's memories went with it
 
     add_plain(js, "Three", userId="u-3")
-    add_plain(js, "Four", appId="shop")
+    add_plain(js, "Four", appId="shop/eu")  # the SDK sends the name as shop%2Feu
     assert js.deleteUsers({"userId": "u-3"}) == {"message": "Entity deleted successfully."}
     assert js.deleteUsers() == {"message": "All users, agents, apps and runs deleted."}
     assert js.users()["results"] == []

@@ -339,6 +339,8 @@ def test_users_delete_users_and_reset(sdk):
     assert sdk.users()["results"] == [] and sdk.get_all(filters={"user_id": "ent-2"})["count"] == 0
 
     add_plain(sdk, "C", user_id="ent-3")
+    add_plain(sdk, "D", user_id="team/ops")  # the SDK sends the name as team%2Fops
+    assert sdk.get_profile("team/ops")["entity_id"] == "team/ops"
     assert sdk.reset() == {"message": "Client reset successful. All users and memories deleted."}
     assert sdk.users()["results"] == [] and sdk.get_all(filters={"user_id": "ent-3"})["count"] == 0
     raises("ValueError", sdk.reset)  # the SDK's own refusal: the listing is empty
