@@ -138,6 +138,9 @@ def test_search_scores_with_breakdown_and_honours_its_options(js, live):
                                    "rerank": True, "fields": ["memory"]})["results"]
     assert {h["memory"] for h in hobbies} == {"Loves sailing", "Plays chess online"}
     assert all(set(h) == {"id", "score", "memory"} for h in hobbies)
+    reranked = js.search("sailing", {"filters": {"user_id": "sr"}, "rerank": True})["results"]
+    assert texts(reranked) == ["Loves sailing"] and reranked[0]["score"] > hit["score"]
+    assert math.isclose(sum(reranked[0]["scoreBreakdown"].values()), reranked[0]["score"], abs_tol=1e-3)
     raises("Error", js.search, "sailing", {"user_id": "sr"})  # refused by the SDK itself
 
 

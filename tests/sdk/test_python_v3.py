@@ -235,8 +235,11 @@ def test_search_scores_explains_and_honours_its_options(sdk):
     assert len(everything) == 3
     assert [h["score"] for h in everything] == sorted((h["score"] for h in everything), reverse=True)
     assert len(sdk.search("hobbies", filters={"user_id": "sr"}, threshold=0.0, top_k=1)["results"]) == 1
-    assert texts(sdk.search("nurse", filters={"user_id": "sr"}, keyword_search=True)["results"]) == ["Works as a nurse"]
-    assert texts(sdk.search("sailing", filters={"user_id": "sr"}, rerank=True)["results"]) == ["Loves sailing"]
+    keyword = sdk.search("nurse", filters={"user_id": "sr"}, keyword_search=True)["results"]
+    reranked = sdk.search("sailing", filters={"user_id": "sr"}, rerank=True)["results"]
+    assert texts(keyword) == ["Works as a nurse"] and texts(reranked) == ["Loves sailing"]
+    for lexical in keyword + reranked:  # the parts still make up the score answered
+        assert math.isclose(sum(lexical["score_breakdown"].values()), lexical["score"], abs_tol=1e-3)
     projected = sdk.search("sailing", filters={"user_id": "sr"}, fields=["memory"])["results"]
     assert [set(h) for h in projected] == [{"id", "score", "memory"}]
     hobbies = sdk.search("online", filters={"user_id": "sr"}, threshold=0.0, metadata={"kind": "hobby"})["results"]
