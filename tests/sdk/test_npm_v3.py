@@ -159,9 +159,11 @@ def test_update_delete_and_history(js):
     ]
     assert js.delete(memory_id) == {"message": "Memory deleted successfully!"}
     raises("MemoryNotFoundError", js.get, memory_id)
-    other = add_plain(js, "Likes tea", userId="h")
-    assert js.delete(other, {"deleteLinked": True}) == {"message": "Memory deleted successfully!", "cascadeCount": 0}
-    raises("MemoryNotFoundError", js.delete, other, {"deleteLinked": False})
+    lonely = add_plain(js, "Likes tea", userId="h")
+    assert js.delete(lonely, {"deleteLinked": True}) == {"message": "Memory deleted successfully!", "cascadeCount": 0}
+    other = add_plain(js, "Likes mate", userId="h")
+    assert js.delete(other, {"deleteLinked": False}) == {"message": "Memory deleted successfully!"}
+    raises("MemoryNotFoundError", js.delete, other)
 
 
 def test_delete_linked_removes_what_a_newer_fact_superseded(js, live):
@@ -258,6 +260,8 @@ def test_profiles(js):
     raises("MemoryNotFoundError", js.getProfile, {"entityId": "nobody"})
     assert js.updateProfileSettings({"enabled": False})["enabled"] is False
     assert js.getProfile({"entityId": "alex"})["status"] == "not_enabled"
+    cleared = js.updateProfileSettings({"schema": None, "customInstructions": None})  # null clears
+    assert cleared["entities"] == defaults["entities"] and cleared["enabled"] is False
 
 
 def test_project_settings_apply_to_later_adds(js, ping):

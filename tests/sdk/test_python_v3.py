@@ -430,6 +430,8 @@ def test_profiles_settings_jobs_and_the_built_profile(sdk):
 
     assert sdk.update_profile_settings(enabled=False)["enabled"] is False
     assert sdk.get_profile("alex")["status"] == "not_enabled"
+    cleared = sdk.update_profile_settings(schema=None, custom_instructions=None)  # explicit None clears
+    assert cleared["entities"] == defaults["entities"] and cleared["enabled"] is False
 
 
 # --- projects ---------------------------------------------------------------------------
