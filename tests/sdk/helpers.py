@@ -88,7 +88,7 @@ class Receiver:
 
     @contextmanager
     def running(self) -> Iterator[Receiver]:
-        thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True)  # quick shutdown
         thread.start()
         try:
             yield self
