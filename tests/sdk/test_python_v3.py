@@ -245,6 +245,13 @@ def test_search_scores_explains_and_honours_its_options(sdk):
     hobbies = sdk.search("online", filters={"user_id": "sr"}, threshold=0.0, metadata={"kind": "hobby"})["results"]
     assert {h["memory"] for h in hobbies} == {"Loves sailing", "Plays chess online"}
 
+    job = {"user_id": "sr"}
+    assert texts(sdk.search("work", filters=job, threshold=0.0, categories=["professional_details"])["results"]) == [
+        "Works as a nurse"
+    ]
+    assert texts(sdk.get_all(filters=job, categories=["professional_details"])["results"]) == ["Works as a nurse"]
+    assert texts(sdk.get_all(filters=job, keywords="CHESS")["results"]) == ["Plays chess online"]
+
     expired = sdk.search("sailing", filters={"user_id": "sr"}, show_expired=True, reference_date="2026-01-01")
     assert set(texts(expired["results"])) == {"Loves sailing", "Went sailing in Greece"}
 
