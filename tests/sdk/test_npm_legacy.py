@@ -85,6 +85,8 @@ def test_get_all_and_search_v1_v2(js):
     assert texts(js.getAll({"api_version": "v2", "filters": {"OR": [{"user_id": "pager"}]}})) == newest_first
     page = js.getAll({"api_version": "v2", "filters": {"user_id": "pager"}, "page": 2, "page_size": 2})
     assert page["count"] == 3 and texts(page["results"]) == ["Fact number 0"] and page["next"] is None
+    v1_page = js.getAll({"user_id": "pager", "page": 1, "page_size": 2})
+    assert v1_page["count"] == 3 and texts(v1_page["results"]) == newest_first[:2]
     hits = js.search("fact number", {"user_id": "pager"})
     assert set(texts(hits)) == set(newest_first) and all(0 <= h["score"] <= 1 for h in hits)
     v2 = js.search("fact number", {"api_version": "v2", "filters": {"user_id": "pager"}, "top_k": 1})

@@ -142,6 +142,7 @@ def test_search_scores_with_breakdown_and_honours_its_options(js, live):
     assert texts(reranked) == ["Loves sailing"] and reranked[0]["score"] > hit["score"]
     assert math.isclose(sum(reranked[0]["scoreBreakdown"].values()), reranked[0]["score"], abs_tol=1e-3)
     raises("Error", js.search, "sailing", {"user_id": "sr"})  # refused by the SDK itself
+    raises("ValidationError", js.search, "", {"filters": {"user_id": "sr"}})  # sent as it is: a 400
 
 
 def test_update_delete_and_history(js):
