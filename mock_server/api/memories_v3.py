@@ -90,7 +90,18 @@ def memory_v3_json(memory: Memory) -> dict[str, Any]:
     }
 
 
-def search_v3_json(memory: Memory, score: float, breakdown: dict[str, float] | None) -> dict[str, Any]:
+def score_breakdown(score: float, evidence: dict[str, float] | None, keyword_search: bool) -> dict[str, float]:
+    """`score_breakdown` summing to the `score` answered. The engine explains the similarity
+    before `rerank` lifts it or `keyword_search` keeps only words; both are lexical, so what
+    they change is `bm25`'s share."""
+    parts = {"semantic": 0.0, "bm25": 0.0, "entity": 0.0}
+    if not keyword_search:
+        parts.update(evidence or {})
+    parts["bm25"] = max(0.0, parts["bm25"] + score - sum(parts.values()))
+    return {key: round(value, 6) for key, value in parts.items()}
+
+
+def search_v3_json(memory: Memory, score: float, breakdown: dict[str, float]) -> dict[str, Any]:
     """A search result of the v3 API (here the run id is `run_id`)."""
     return {
         "id": memory.id,
@@ -102,7 +113,7 @@ def search_v3_json(memory: Memory, score: float, breakdown: dict[str, float] | N
         "metadata": memory.metadata,
         "categories": list(memory.categories),
         "score": score,
-        "score_breakdown": {key: round(value, 6) for key, value in (breakdown or {}).items()},
+        "score_breakdown": breakdown,
         "expiration_date": memory.expiration_date.isoformat() if memory.expiration_date else None,
         "created_at": isoformat(memory.created_at),
         "updated_at": isoformat(memory.updated_at),
@@ -178,7 +189,11 @@ def search_memories(call: Call) -> Result:
     tree = _with_body_filters(normalise_filters(body["filters"]), body)
     hits = call.service.search(call.scope, body["query"].strip(), tree, options, body.get("metadata"))
     fields = body.get("fields")
-    return 200, {"results": [project(search_v3_json(*hit), fields) for hit in hits]}
+    results = [
+        search_v3_json(memory, score, score_breakdown(score, evidence, options.keyword_search))
+        for memory, score, evidence in hits
+    ]
+    return 200, {"results": [project(item, fields) for item in results]}
 
 
 @surface.operation("getSummary")

@@ -341,15 +341,16 @@ class Namespace:
         self.search_index.prepare([t for t in texts if t is not None], self.runtime.embedder)
 
     def _scope(self, entity: Mapping[str, str | None]) -> list[Memory]:
-        """Memories with every entity id the request names (`*`: any non-null value)."""
+        """Memories with every exact entity id the request names. `*` means "any id of that
+        kind", and the `*` kinds are alternatives (a memory needs an id of one of them), so
+        all four `*` reach every memory: the documented way to empty a project."""
         named = {name: value for name, value in entity.items() if value}
         exact = {name: value for name, value in named.items() if value != WILDCARD}
+        kinds = [name for name, value in named.items() if value == WILDCARD]
         return [
             m for m in map(self.memories.__getitem__, self._candidate_ids(exact))
-            if all(
-                getattr(m, name) is not None if value == WILDCARD else getattr(m, name) == value
-                for name, value in named.items()
-            )
+            if all(getattr(m, name) == value for name, value in exact.items())
+            and (not kinds or any(getattr(m, name) is not None for name in kinds))
         ]
 
     def _change(

@@ -31,6 +31,7 @@ from .config import MockConfig
 from .errors import http_error
 from .journal import Journal
 from .openapi import CompiledSpec, Operation, flask_rule
+from .paths import EncodedSlashes, path_arguments
 from .webhook_transport import http_post
 
 log = logging.getLogger("mem0_mock")
@@ -166,6 +167,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mem0_mock"] = server
+    app.wsgi_app = EncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
 
     for path in server.spec.by_path:
         app.add_url_rule(
@@ -200,7 +202,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
 
 def _view_for(server: MockServer, path: str):
     def view(**path_args: str) -> Response:
-        return server.dispatch(path, path_args)
+        return server.dispatch(path, path_arguments(request.environ, path_args))
 
     view.__name__ = f"dispatch_{path}"
     return view
