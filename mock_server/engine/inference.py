@@ -18,13 +18,13 @@ rules, so the same messages always give the same memories in the same order:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from .categories import categorize, query_categories
-from .text import STOPWORDS, content_terms, expand, tokenize
+from .text import STOPWORDS, content_terms, expand, stem, tokenize
 
 __all__ = ["Decision", "Fact", "extract_facts", "reconcile", "subject_of"]
 
@@ -967,7 +967,9 @@ def _parse_clause(clause: str, greeting: bool = False) -> list[Fact]:
     return [_fact(rewritten)] if rewritten and content_terms(rewritten) else []
 
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+|\n+|;\s*|\s+-\s+")
+_SENTENCES = re.compile(
+    r"(?<=[.!?])(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)\s+|\n+|;\s*|\s+-\s+"
+)
 _CLAUSES = re.compile(
     r"\s*,?\s+(?:and|but|so|because|although|though|while|plus|and also|since|whereas|and now|"
     r"but now|and then)\s+(?=(?:I|my|me)\b)"
@@ -993,6 +995,42 @@ def _clauses(sentence: str) -> list[str]:
     return out
 
 
+# Sentences that say nothing about anyone, whatever their words: requests, thanks, and
+# remarks addressed to the listener.
+_NOT_A_STATEMENT = re.compile(
+    r"^(?:please|tell|give|show|find|recommend|suggest|help|list|describe|explain|let me|let us|"
+    r"send|remind|thanks|thank you|you|your|congrat\w*|good luck|sorry|no worries|of course)\b",
+    _I,
+)
+
+
+# Chat filler: words that make a remark ("Haha, amazing!", "Big news.") rather than a statement.
+_FILLER = frozenset(
+    stem(w) for w in _split("""
+    haha hahaha lol lmao omg wow yay ugh aw aww ah ahh hmm oops whoa yikes hehe
+    amazing awesome great nice cool wonderful fantastic lovely brilliant perfect
+    big news good bad true right exactly totally literally seriously honestly wait
+    """)
+)
+
+
+def _statement(sentence: str) -> list[Fact]:
+    """A sentence no rule understood, kept as said (in the third person) when it states
+    something: not a question, request or bare remark, and with two content words or more
+    besides chat filler.
+
+    This is what keeps events, plans, dates and relations ("Sofi just turned six last
+    week", "The wedding is in Pune in December") that no pattern knows.
+    """
+    text = _INTERJECTION.sub("", sentence.strip()).strip(" ,;:-.!\"'")
+    if (
+        not text or sentence.rstrip().endswith("?") or _QUESTION.match(text) or _NOT_A_STATEMENT.match(text)
+        or _REQUEST.match(text) or len(set(content_terms(text)) - _FILLER) < 2
+    ):
+        return []
+    return [_fact(text)]
+
+
 def _extract_message(content: str) -> list[Fact]:
     facts: list[Fact] = []
     text = _normalise(content[:_MAX_MESSAGE_CHARS])
@@ -1001,11 +1039,13 @@ def _extract_message(content: str) -> list[Fact]:
         greeting = bool(re.match(r"^\W*(?:hi|hello|hey|hiya|greetings)\b", sentence, _I))
         sentence = re.sub(r"\b(my \w+(?: \w+)?) and (I)\b", rf"\1{_TOGETHER}\2", sentence, flags=_I)
         clauses = _clauses(sentence)
+        found: list[Fact] = []
         for i, clause in enumerate(clauses):
             clause = _INTERJECTION.sub("", clause.strip()).strip()
             if i == len(clauses) - 1 and sentence.endswith("?") and not clause.endswith("?"):
                 clause += "?"
-            facts.extend(_parse_clause(clause, greeting))
+            found.extend(_parse_clause(clause, greeting))
+        facts.extend(found or _statement(sentence.replace(_TOGETHER, " and ")))
     return facts
 
 
@@ -1071,8 +1111,10 @@ def extract_facts(
     includes: str | None = None,
     excludes: str | None = None,
     custom_instructions: str | None = None,
+    roles: Collection[str] = ("user",),
 ) -> list[Fact]:
-    """Facts stated in the `user` messages: deterministic, ordered, one per subject.
+    """Facts stated in the messages of `roles` (the user's, by default): deterministic,
+    ordered, one per subject.
 
     A later fact about a subject replaces an earlier one (kept at the first position).
     `includes` keeps only facts related to it, `excludes` drops facts related to it;
@@ -1081,7 +1123,7 @@ def extract_facts(
     by_subject: dict[str, Fact] = {}
     budget = _MAX_TOTAL_CHARS
     for message in messages if isinstance(messages, list) else []:
-        if not isinstance(message, Mapping) or message.get("role") != "user":
+        if not isinstance(message, Mapping) or message.get("role") not in roles:
             continue
         content = message.get("content")
         if not isinstance(content, str) or budget <= 0:

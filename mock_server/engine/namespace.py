@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .categories import categorize
 from .clock import Clock, Ids
@@ -42,6 +42,9 @@ from .search import SearchIndex, explain, rerank
 from .text import extract_keywords
 from .webhooks import Delivery, Webhook, WebhookDispatcher, categorize_payload, change_payload
 
+if TYPE_CHECKING:
+    from .embedders import Embedder
+
 RERANK_WINDOW = 100
 SCORE_ROUNDING = 5e-7  # scores are reported to 6 decimals; the threshold applies to what is reported
 FIELD_TYPES = {name: kind for kind, name in ENTITY_TYPES.items()}
@@ -52,12 +55,14 @@ DELIVERIES_KEPT = 1000  # per project, newest last
 @dataclass(frozen=True)
 class Runtime:
     """What every namespace of one service shares: its clock, its id source, its queue of
-    background work and its webhook sender."""
+    background work, its webhook sender, and the optional semantic backend search fuses
+    with its lexical score."""
 
     clock: Clock = field(default_factory=Clock)
     ids: Ids = field(default_factory=Ids)
     jobs: Jobs = field(default_factory=Jobs)
     webhooks: WebhookDispatcher = field(default_factory=WebhookDispatcher)
+    embedder: Embedder | None = None
 
 
 def listing_key(memory: Memory) -> tuple[float, str]:
@@ -74,6 +79,8 @@ class AddOptions:
     fact is ADDed beside what is known, and marks the memory it supersedes; an exact
     repeat is skipped). `dedupe` skips, also without inference, a text already stored in
     exactly the same entity scope (the v3 API does; v1 stores repeats).
+    `extract_assistant` makes inference read the assistant's statements as well as the
+    user's (the v3 API can; v1 reads the user's only).
     """
 
     metadata: dict[str, Any] | None = None
@@ -87,6 +94,7 @@ class AddOptions:
     immutable: bool = False
     created_at: datetime | None = None
     expiration_date: date | None = None
+    extract_assistant: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,10 +285,13 @@ class Namespace:
                 texts = [m["content"] for m in messages if m.get("role") != "system" and m.get("content")]
                 if options.dedupe:
                     texts = [text for text in dict.fromkeys(texts) if text not in known]
+                self._prepare(texts)
                 return [store(text) for text in texts]
             facts = extract_facts(
-                messages, includes=options.includes, excludes=options.excludes, custom_instructions=instructions
+                messages, includes=options.includes, excludes=options.excludes, custom_instructions=instructions,
+                roles=("user", "assistant") if options.extract_assistant else ("user",),
             )
+            self._prepare(f.text for f in facts if not f.retraction)
             if not options.reconcile:
                 results = []
                 for fact in facts:
@@ -323,6 +334,11 @@ class Namespace:
                 older.replaced_by = memory_id
                 older.rendered = None
                 self.supersedes.setdefault(memory_id, []).append(older.id)
+
+    def _prepare(self, texts: Iterable[str | None]) -> None:
+        """Embed the texts about to be stored, before anything changes: a semantic backend
+        that fails (`Unavailable`) then leaves the namespace as it was."""
+        self.search_index.prepare([t for t in texts if t is not None], self.runtime.embedder)
 
     def _scope(self, entity: Mapping[str, str | None]) -> list[Memory]:
         """Memories with every exact entity id the request names. `*` means "any id of that
@@ -380,6 +396,7 @@ class Namespace:
             memory = self.get(memory_id)
             if memory.immutable:
                 raise Refused("Immutable memories cannot be updated.")
+            self._prepare([text])
             self._change(memory, text, metadata, [], self.now(), expiration)
             return memory
 
@@ -414,6 +431,7 @@ class Namespace:
                     problems.append(f"Memory {change['memory_id']} is immutable.")
             if problems:
                 raise InvalidInput({"memories": problems})
+            self._prepare(change.get("text") for change in changes)
             now = self.now()
             for change in changes:
                 memory = self.memories[change["memory_id"]]
@@ -492,7 +510,9 @@ class Namespace:
         floor = options.threshold - SCORE_ROUNDING
         with self.lock:
             candidates = self._candidate_ids(tree)
-            scores = self.search_index.scores(query, candidates, keyword_search=options.keyword_search)
+            scores = self.search_index.scores(
+                query, candidates, keyword_search=options.keyword_search, embedder=self.runtime.embedder
+            )
             ranked = sorted(
                 (item for item in scores.items() if item[1] >= floor), key=itemgetter(1), reverse=True
             )
@@ -513,7 +533,13 @@ class Namespace:
         hits = hits[: options.top_k]
         if not options.explain:
             return [Hit(memory, score) for memory, score in hits]
-        return [Hit(memory, score, explain(query, memory.memory, memory.categories)) for memory, score in hits]
+        with self.lock:
+            return [Hit(memory, score, self._explain(query, memory)) for memory, score in hits]
+
+    def _explain(self, query: str, memory: Memory) -> dict[str, float]:
+        if memory.id in self.search_index:
+            return self.search_index.explain(query, memory.id, self.runtime.embedder)
+        return explain(query, memory.memory, memory.categories, corpus=self.search_index)  # deleted meanwhile
 
     def _best_visible(
         self, ranked: list[tuple[str, float]], predicate: Predicate, today: date | None, wanted: int

@@ -1,163 +1,243 @@
-"""Relevance scoring for search: a deterministic stand-in for embedding similarity.
+"""Relevance scoring for search: a deterministic, model-free stand-in for embeddings.
 
-A text is described by three kinds of features: its content stems ("cook"), the lexicon
-concepts those stems belong to (`~cook` groups cook, recipe, meal, chef, ...; so "movie"
-meets "film" and "dinner" meets "meal"; the groups of bare preference verbs like/love/hate
-are left to the user_preferences category), and its categories (a memory's are the ones
-stored with it, a query's are those its words point to; `misc` and custom names do not
-count). The score is the cosine of the two weighted feature vectors, with weights 1 for a
-stem, 1/sqrt(2) for a concept and 2 for a category. In counts:
+A query is read as its distinct content stems (`text.content_terms`: stopwords dropped,
+accents folded, snowball stems, irregular forms joined). Each stem t weighs its inverse
+document frequency in the namespace, the BM25 form
 
-    score(q, m) = (s + c/2 + 4k) / sqrt((S_q + C_q/2 + 4 K_q) * (S_m + C_m/2 + 4 K_m))
+    w(t) = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
 
-where s, c, k are the stems, concepts and categories q and m share, and S, C, K how many
-each has. So the score lies in [0, 1], is 1 for identical texts, and depends only on the
-query and the memory, not on what else is stored. A shared category alone gives about
-0.4-0.6 for short texts: "What can I cook for dinner tonight?" (food) finds "Is a
-vegetarian" (food) above the default threshold 0.3, while a memory sharing nothing scores
-0. With `keyword_search` only stems count: s / sqrt(S_q * S_m). `rerank` lifts each
-score towards 1 by the share of the query's stems the memory contains and by matching
-adjacent stem pairs: new = s + (1 - s) * (0.35 * coverage + 0.15 * proximity).
+where N is how many memories the namespace holds and df(t) how many contain t; so a name
+in every memory weighs little and a rare word much. A memory covers a query stem fully
+(1) when it contains it, partly (RELATED_CREDIT) when it contains only a stem the lexicon
+relates to it (a synonym, or a hypernym link such as animal/dog or Japan/Tokyo), and not
+at all otherwise. The evidence is the weighted share of the query the memory covers:
 
-`SearchIndex` keeps inverted indexes (feature -> memory ids) and counts shared features
-with C-level counters; memories that share only categories with the query are scored a
-bucket at a time (same categories, same norm, same score). A query costs in proportion to
-the postings of its features, not to the number of stored memories.
+    evidence = sum(w(t) * credit(t, m)) / sum(w(t))                          in [0, 1]
+
+With a semantic backend (`embedders.py`) the evidence is the stronger of that lexical
+share and the cosine c of the query's and the memory's vectors, scaled so that an
+embedding alone gives at most SEMANTIC_WEIGHT (a full lexical match gives 1):
+
+    evidence = max(lexical, SEMANTIC_WEIGHT * clip((c - COSINE_FLOOR) / (1 - COSINE_FLOOR)))
+
+The score calibrates the evidence and lets shared categories break ties:
+
+    score = min(1, evidence ** GAMMA + CATEGORY_WEIGHT * k / K)   (evidence > 0)
+    score = 0                                                    (evidence = 0)
+
+where K is how many categories the query points to and k how many of them the memory
+has. Categories alone are no evidence, and add at most CATEGORY_WEIGHT (0.05) to a
+memory that has some. A memory covering the whole query scores 1; one covering a
+quarter of its weight 0.5 (0.55 with every category shared); one covering 9% 0.3.
+
+The score depends on the query, the memory and, through w(t), on what else the
+namespace (one org/project of one key) stores: the same data gives the same answers.
+`similarity` is the plain reference implementation; `SearchIndex.scores` is the indexed
+path and returns exactly the same floats. With `keyword_search` only exact stems count
+(no related stems, no embeddings, no categories).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
-from itertools import chain
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .categories import DEFAULT_CATEGORIES, query_categories
-from .text import CONCEPTS, content_terms
+from .text import NEIGHBOURS, content_terms
+
+if TYPE_CHECKING:  # numpy and the backends load only when a semantic backend is used
+    import numpy as np
+
+    from .embedders import Embedder
+    from .vectors import VectorStore
 
 __all__ = [
-    "CATEGORY_SQ",
-    "CONCEPT_SQ",
-    "STEM_SQ",
-    "Features",
+    "CATEGORY_WEIGHT",
+    "COSINE_FLOOR",
+    "GAMMA",
+    "RELATED_CREDIT",
+    "SEMANTIC_WEIGHT",
+    "Corpus",
+    "Query",
     "SearchIndex",
     "explain",
-    "features",
+    "parse_query",
     "rerank",
     "similarity",
 ]
 
-# Squared feature weights: a shared feature adds its square to the dot product.
-STEM_SQ = 1.0
-CONCEPT_SQ = 0.5
-CATEGORY_SQ = 4.0
+RELATED_CREDIT = 0.6  # a related stem covers a query stem this much (an exact one: 1)
+GAMMA = 0.5  # calibration: the score grows as the square root of the evidence
+CATEGORY_WEIGHT = 0.05  # the most shared categories can add: a tie-breaker
+SEMANTIC_WEIGHT = 0.5  # the most evidence an embedding alone gives (with a semantic backend)
+COSINE_FLOOR = 0.2  # an embedding cosine at or below this is no evidence
 _SCORED_CATEGORIES = frozenset(DEFAULT_CATEGORIES) - {"misc"}
 _DIRECT_COST = 4  # scoring one candidate directly costs about as much as 4 postings
 
 
-class Features(NamedTuple):
-    """The distinct stems, concepts and scored categories of a text, in first-seen order."""
+class Corpus(Protocol):
+    """What term weights depend on: how many memories there are and how many hold a stem."""
 
-    stems: tuple[str, ...]
-    concepts: tuple[str, ...]
-    categories: tuple[str, ...]
+    def size(self) -> int: ...
 
-    def norm(self) -> float:
-        return _norm(len(self.stems), len(self.concepts), len(self.categories))
+    def document_frequency(self, term: str) -> int: ...
 
 
-def _dot(stems: int, concepts: int, categories: int) -> float:
-    return stems * STEM_SQ + concepts * CONCEPT_SQ + categories * CATEGORY_SQ
+class Query(NamedTuple):
+    """A query as scored: its distinct stems, the stems related to each, its categories."""
+
+    terms: tuple[str, ...]
+    related: tuple[frozenset[str], ...]
+    categories: frozenset[str]
 
 
-def _norm(stems: int, concepts: int, categories: int) -> float:
-    return math.sqrt(_dot(stems, concepts, categories))
+@lru_cache(maxsize=4096)
+def parse_query(query: str) -> Query:
+    terms = tuple(dict.fromkeys(content_terms(query)))
+    related = tuple(frozenset(NEIGHBOURS.get(t, ())) for t in terms)
+    categories = frozenset(c for c in query_categories(query) if c in _SCORED_CATEGORIES)
+    return Query(terms, related, categories)
 
 
-# Preference verbs ("likes", "loves", "prefers", "hates") are in nearly every preference
-# memory; the user_preferences category already says what they share, so their lexicon
-# groups are left out of scoring (they would make every such memory a posting to visit).
-_UNSCORED_CONCEPTS = frozenset({"~like", "~dislik", "~prefer"})
+def idf(document_frequency: int, size: int) -> float:
+    """BM25's inverse document frequency, always > 0."""
+    return math.log(1.0 + (size - document_frequency + 0.5) / (document_frequency + 0.5))
 
 
-def features(text: str, categories: Iterable[str] = ()) -> Features:
-    """Stems, the lexicon concepts they belong to, and the categories that are scored."""
-    stems = tuple(dict.fromkeys(content_terms(text)))
-    labels: dict[str, None] = {}
-    for s in stems:
-        for label in CONCEPTS.get(s, ()):
-            if label not in _UNSCORED_CONCEPTS:
-                labels.setdefault(label, None)
-    cats = tuple(dict.fromkeys(c for c in categories if c in _SCORED_CATEGORIES))
-    return Features(stems, tuple(labels), cats)
+def _weights(q: Query, corpus: Corpus | None) -> list[float]:
+    if corpus is None:
+        return [1.0] * len(q.terms)
+    size = corpus.size()
+    return [idf(corpus.document_frequency(t), size) for t in q.terms]
 
 
-@lru_cache(maxsize=2048)
-def _query_features(query: str) -> Features:
-    return features(query, query_categories(query))
+def _semantic(cosine: float) -> float:
+    """An embedding cosine as evidence in [0, 1]: nothing at or below COSINE_FLOOR."""
+    value = (cosine - COSINE_FLOOR) / (1.0 - COSINE_FLOOR)
+    return 0.0 if not value > 0.0 else 1.0 if value > 1.0 else value
 
 
-def _clamp(x: float) -> float:
-    return 0.0 if not x > 0.0 else 1.0 if x > 1.0 else x  # NaN -> 0.0
+def _evidence(covered: float, total: float, cosine: float | None) -> float:
+    """The share of the query covered, or the embedding's evidence when that is stronger."""
+    lexical = covered / total if total > 0.0 else 0.0
+    if cosine is None:
+        return lexical
+    semantic = SEMANTIC_WEIGHT * _semantic(cosine)
+    return semantic if semantic > lexical else lexical
 
 
-def _score(dot: float, qnorm: float, dnorm: float) -> float:
-    return _clamp(dot / (qnorm * dnorm))
+def _calibrate(evidence: float, shared_categories: int, query_categories: int) -> float:
+    """The score from the evidence and the categories shared (see the module docstring)."""
+    if not evidence > 0.0:
+        return 0.0  # categories alone are no evidence
+    score = evidence**GAMMA
+    if shared_categories:
+        score += CATEGORY_WEIGHT * shared_categories / query_categories
+    return 1.0 if score > 1.0 else score
 
 
-def similarity(query: str, text: str, categories: Sequence[str] = ()) -> float:
-    """Score of one memory (text + its categories) for a query; the value SearchIndex gives."""
-    q = _query_features(query)
-    d = features(text, categories)
-    qnorm, dnorm = q.norm(), d.norm()
-    if not qnorm or not dnorm:
-        return 0.0
-    shared = (
-        len(set(q.stems).intersection(d.stems)),
-        len(set(q.concepts).intersection(d.concepts)),
-        len(set(q.categories).intersection(d.categories)),
-    )
-    if not any(shared):
-        return 0.0
-    return _score(_dot(*shared), qnorm, dnorm)
+def _coverage(q: Query, weights: Sequence[float], stems: AbstractSet[str], keyword: bool) -> tuple[float, float]:
+    """(weight covered, of which by exact stems), each summed in query order.
+
+    The first sum is formed exactly as `SearchIndex.scores` forms it (same additions in
+    the same order), so both paths give the same floats.
+    """
+    covered = exact = 0.0
+    for term, weight, near in zip(q.terms, weights, q.related, strict=True):
+        if term in stems:
+            covered += weight
+            exact += weight
+        elif not keyword and near and not near.isdisjoint(stems):
+            covered += weight * RELATED_CREDIT
+    return covered, exact
 
 
-def explain(query: str, text: str, categories: Sequence[str] = ()) -> dict[str, float]:
+def _memory_stems(text: str) -> frozenset[str]:
+    return frozenset(content_terms(text))
+
+
+def _scored(categories: Iterable[str]) -> frozenset[str]:
+    return frozenset(c for c in categories if c in _SCORED_CATEGORIES)
+
+
+def _score(
+    q: Query, weights: Sequence[float], stems: AbstractSet[str], categories: AbstractSet[str],
+    cosine: float | None, keyword: bool,
+) -> float:
+    covered, _ = _coverage(q, weights, stems, keyword)
+    evidence = _evidence(covered, sum(weights), None if keyword else cosine)
+    shared = 0 if keyword or not q.categories else len(q.categories & categories)
+    return _calibrate(evidence, shared, len(q.categories))
+
+
+def _breakdown(
+    q: Query, weights: Sequence[float], stems: AbstractSet[str], categories: AbstractSet[str],
+    cosine: float | None,
+) -> dict[str, float]:
+    score = _score(q, weights, stems, categories, cosine, False)
+    covered, exact = _coverage(q, weights, stems, False)
+    shared = len(q.categories & categories)
+    entity = min(score, CATEGORY_WEIGHT * shared / len(q.categories)) if shared and score > 0.0 else 0.0
+    total = sum(weights)
+    lexical = covered / total if total > 0.0 else 0.0
+    evidence = _evidence(covered, total, cosine)
+    # The lexical part is split by what exact stems covered; an embedding that won is all semantic.
+    bm25 = (score - entity) * exact / covered if evidence == lexical and covered > 0.0 else 0.0
+    return {"semantic": score - entity - bm25, "bm25": bm25, "entity": entity}
+
+
+def similarity(
+    query: str, text: str, categories: Sequence[str] = (), *, corpus: Corpus | None = None,
+    keyword_search: bool = False, cosine: float | None = None,
+) -> float:
+    """Score of one memory (text + its categories) for a query: the reference implementation.
+
+    `corpus` supplies the term weights (a `SearchIndex` is one); without it every query
+    stem weighs the same. `cosine` is the embedding cosine of query and memory, when a
+    semantic backend is in use. `SearchIndex.scores` answers exactly these values.
+    """
+    q = parse_query(query)
+    return _score(q, _weights(q, corpus), _memory_stems(text), _scored(categories), cosine, keyword_search)
+
+
+def explain(
+    query: str, text: str, categories: Sequence[str] = (), *, corpus: Corpus | None = None,
+    cosine: float | None = None,
+) -> dict[str, float]:
     """How much of `similarity` each kind of evidence gives (the parts sum to the score).
 
-    Named as the v3 API names its `score_breakdown`: `bm25` for shared words (stems),
-    `semantic` for shared meanings (lexicon concepts), `entity` for shared categories.
+    Named as the v3 API names its `score_breakdown`: `bm25` for the query's own stems found
+    in the memory, `semantic` for meaning found another way (related stems, embeddings),
+    `entity` for the categories shared. The calibrated evidence is split between the first
+    two in proportion to what each contributed to it.
     """
-    q = _query_features(query)
-    d = features(text, categories)
-    qnorm, dnorm = q.norm(), d.norm()
-    if not qnorm or not dnorm:
-        return {"semantic": 0.0, "bm25": 0.0, "entity": 0.0}
-    scale = qnorm * dnorm
-    stems = len(set(q.stems).intersection(d.stems)) * STEM_SQ
-    concepts = len(set(q.concepts).intersection(d.concepts)) * CONCEPT_SQ
-    cats = len(set(q.categories).intersection(d.categories)) * CATEGORY_SQ
-    return {"semantic": concepts / scale, "bm25": stems / scale, "entity": cats / scale}
-
-
-_Bucket = tuple[frozenset[str], float]  # (scored categories, norm)
+    q = parse_query(query)
+    return _breakdown(q, _weights(q, corpus), _memory_stems(text), _scored(categories), cosine)
 
 
 class SearchIndex:
-    """Inverted index of memory features; scoring touches only the query's postings.
+    """Inverted index of memory stems (and vectors, with a semantic backend).
 
-    Not thread-safe on its own: the store calls it under its lock. The returned dict's
-    order is unspecified (callers sort by score).
+    Keeps what term weights need (how many memories, how many hold each stem) up to date
+    on every add and remove. Lexical scoring touches only the postings of the query's
+    stems and of the stems related to them; a memory reaching neither scores 0 (whatever
+    its categories) unless an embedder is given, in which case every candidate with a
+    vector is scored. Not thread-safe on its own: the namespace calls it under its lock.
+    The returned dict's order is unspecified (callers sort by score).
+
+    With an embedder, texts are embedded by `prepare` before they are added (so a failing
+    backend fails before anything changes), and `add` takes each text's vector from there.
     """
 
     def __init__(self) -> None:
-        self._postings: dict[str, dict[str, None]] = {}  # stem or concept -> ids
-        self._docs: dict[str, tuple[Features, float, frozenset[str]]] = {}
-        self._buckets: dict[_Bucket, dict[str, None]] = {}
-        self._category_buckets: dict[str, dict[_Bucket, None]] = {}
+        self._postings: dict[str, dict[str, None]] = {}  # stem -> ids of memories holding it
+        self._docs: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # id -> (stems, categories)
+        self._categories: dict[str, dict[str, None]] = {}  # scored category -> ids
+        self.vectors: VectorStore | None = None  # made with the first vector
+        self._prepared: dict[str, np.ndarray] = {}  # text -> vector, for the adds to come
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -165,52 +245,86 @@ class SearchIndex:
     def __contains__(self, memory_id: object) -> bool:
         return memory_id in self._docs
 
+    def size(self) -> int:
+        return len(self._docs)
+
+    def document_frequency(self, term: str) -> int:
+        return len(self._postings.get(term, ()))
+
+    def prepare(self, texts: Sequence[str], embedder: Embedder | None) -> None:
+        """Embed texts about to be added (raises `Unavailable`; nothing is indexed then).
+
+        Replaces what an earlier call prepared. Without an embedder, nothing to do.
+        """
+        self._prepared = {}
+        if embedder is not None and texts:
+            wanted = list(dict.fromkeys(texts))
+            self._prepared = dict(zip(wanted, embedder.embed(wanted), strict=True))
+
     def add(self, memory_id: str, text: str, categories: Sequence[str]) -> None:
-        """Index a memory; re-adding an id replaces its previous text and categories."""
+        """Index a memory; re-adding an id replaces its previous text, categories and vector.
+
+        The memory gets a vector when `prepare` embedded its text.
+        """
         if memory_id in self._docs:
             self.remove(memory_id)
-        f = features(text, categories)
+        stems = _memory_stems(text)
         postings = self._postings
-        for term in chain(f.stems, f.concepts):
+        for term in stems:
             bucket = postings.get(term)
             if bucket is None:
                 postings[term] = {memory_id: None}
             else:
                 bucket[memory_id] = None
-        cats = frozenset(f.categories)
-        norm = f.norm()
-        self._docs[memory_id] = (f, norm, cats)
-        if cats:
-            key = (cats, norm)
-            members = self._buckets.get(key)
-            if members is None:
-                self._buckets[key] = members = {}
-                for category in f.categories:
-                    self._category_buckets.setdefault(category, {})[key] = None
-            members[memory_id] = None
+        scored = _scored(categories)
+        self._docs[memory_id] = (stems, scored)
+        for category in scored:
+            self._categories.setdefault(category, {})[memory_id] = None
+        vector = self._prepared.get(text)
+        if vector is not None:
+            if self.vectors is None:
+                from .vectors import VectorStore
+
+                self.vectors = VectorStore()
+            self.vectors.put(memory_id, vector)
 
     def remove(self, memory_id: str) -> None:
         """Forget a memory (no error if it is not indexed)."""
         entry = self._docs.pop(memory_id, None)
         if entry is None:
             return
-        f, norm, cats = entry
-        for term in chain(f.stems, f.concepts):
+        for term in entry[0]:
             bucket = self._postings[term]
             del bucket[memory_id]
             if not bucket:
                 del self._postings[term]
-        if cats:
-            key = (cats, norm)
-            members = self._buckets[key]
+        for category in entry[1]:
+            members = self._categories[category]
             del members[memory_id]
             if not members:
-                del self._buckets[key]
-                for category in cats:
-                    keys = self._category_buckets[category]
-                    del keys[key]
-                    if not keys:
-                        del self._category_buckets[category]
+                del self._categories[category]
+        if self.vectors is not None:
+            self.vectors.discard(memory_id)
+
+    def _cosine(self, query: str, memory_id: str, embedder: Embedder | None) -> float | None:
+        if embedder is None or self.vectors is None or memory_id not in self.vectors:
+            return None
+        return self.vectors.cosine(embedder.embed([query])[0], memory_id)
+
+    def similarity(
+        self, query: str, memory_id: str, *, keyword_search: bool = False, embedder: Embedder | None = None
+    ) -> float:
+        """The reference score of one indexed memory: what `scores` gives it (or 0.0)."""
+        stems, categories = self._docs[memory_id]
+        q = parse_query(query)
+        cosine = None if keyword_search else self._cosine(query, memory_id, embedder)
+        return _score(q, _weights(q, self), stems, categories, cosine, keyword_search)
+
+    def explain(self, query: str, memory_id: str, embedder: Embedder | None = None) -> dict[str, float]:
+        """`explain` for an indexed memory, with its embedding cosine when there is one."""
+        stems, categories = self._docs[memory_id]
+        q = parse_query(query)
+        return _breakdown(q, _weights(q, self), stems, categories, self._cosine(query, memory_id, embedder))
 
     def scores(
         self,
@@ -218,94 +332,184 @@ class SearchIndex:
         candidates: Collection[str] | None = None,
         *,
         keyword_search: bool = False,
+        embedder: Embedder | None = None,
     ) -> dict[str, float]:
-        """Score (> 0) of every indexed memory sharing a feature with the query.
+        """Score (> 0) of every indexed memory with some evidence for the query.
 
         `candidates` restricts the result (sets and dict key views are used as they are,
-        other collections are turned into a set). `keyword_search` scores stems only.
+        other collections are turned into a set). With an `embedder` the query's vector
+        adds the semantic evidence (it raises `Unavailable` when the backend fails);
+        `keyword_search` uses neither.
         """
-        q = _query_features(query)
-        allowed = _as_set(candidates)
-        postings = self._postings
-        stem_lists = [p for p in map(postings.get, q.stems) if p]
-        if keyword_search:
-            return self._keyword_scores(q, stem_lists, allowed)
-        qnorm = q.norm()
-        if not qnorm or not self._docs:
+        if not self._docs:
             return {}
-        concept_lists = [p for p in map(postings.get, q.concepts) if p]
-        keys: dict[_Bucket, None] = {}
-        for category in q.categories:
-            keys.update(self._category_buckets.get(category, {}))
-        if allowed is not None:
-            work = sum(map(len, stem_lists)) + sum(map(len, concept_lists))
-            work += sum(len(self._buckets[key]) for key in keys)
-            if len(allowed) * _DIRECT_COST < work:
-                return self._direct_scores(q, qnorm, allowed)
-        qcats = frozenset(q.categories)
+        q = parse_query(query)
+        allowed = _as_set(candidates)
+        weights = _weights(q, self)
+        vectors = self.vectors if embedder is not None and not keyword_search and self.vectors else None
+        dense = vectors is not None
+        query_vector = embedder.embed([query])[0] if vectors is not None and embedder is not None else None
+        if not q.terms and not dense:
+            return {}
+        if allowed is not None and len(allowed) * _DIRECT_COST < self._work(q, keyword_search):
+            cosines = vectors.cosines(query_vector, allowed) if vectors is not None else {}
+            return self._direct_scores(q, weights, allowed, cosines, keyword_search)
+        restrict = allowed if allowed is not None and len(allowed) < len(self._docs) else None
+        total = sum(weights)
+        if vectors is not None:
+            covered = self._covered(q, weights, keyword_search)
+            if restrict is not None:
+                covered = {mid: covered[mid] for mid in covered.keys() & restrict}
+            cosines = vectors.cosines(query_vector, allowed)
+            return self._fused_scores(q, covered, total, cosines)
+        ncats = 0 if keyword_search else len(q.categories)
         out: dict[str, float] = {}
-        # Memories sharing only categories: one score per (categories, norm) bucket.
-        for key in keys:
-            cats, norm = key
-            members = self._buckets[key]
-            ids = members.keys() & allowed if allowed is not None else members
-            if ids:
-                out.update(dict.fromkeys(ids, _score(_dot(0, 0, len(cats & qcats)), qnorm, norm)))
-        if not stem_lists and not concept_lists:
-            return out
-        # Memories sharing stems or concepts: counted at C speed, then scored one by one.
-        stem_counts = Counter(chain.from_iterable(stem_lists))
-        concept_counts = Counter(chain.from_iterable(concept_lists))
-        touched = stem_counts.keys() | concept_counts.keys()
-        if allowed is not None:
-            touched &= allowed
-        docs = self._docs
-        s_get, c_get = stem_counts.get, concept_counts.get
-        shared_of: dict[frozenset[str], int] = {}  # a memory's categories -> how many the query has
-        for mid in touched:
-            _, norm, cats = docs[mid]
-            shared_categories = shared_of.get(cats)
-            if shared_categories is None:
-                shared_categories = shared_of[cats] = len(cats & qcats)
-            # Inlined _dot and _score (same operations, so the same floats as similarity()).
-            dot = s_get(mid, 0) * STEM_SQ + c_get(mid, 0) * CONCEPT_SQ + shared_categories * CATEGORY_SQ
-            x = dot / (qnorm * norm)
-            out[mid] = 1.0 if x > 1.0 else x
+        for (amount, shared), members in self._groups(q, weights, keyword_search, restrict).items():
+            out.update(dict.fromkeys(members, _calibrate(_evidence(amount, total, None), shared, ncats)))
         return out
 
-    def _direct_scores(self, q: Features, qnorm: float, allowed: AbstractSet[str]) -> dict[str, float]:
-        """Few candidates: score each of them rather than walking long postings."""
-        qstems, qconcepts, qcats = frozenset(q.stems), frozenset(q.concepts), frozenset(q.categories)
+    def _groups(
+        self, q: Query, weights: Sequence[float], keyword: bool, restrict: AbstractSet[str] | None
+    ) -> dict[tuple[float, int], set[str]]:
+        """The memories reached, grouped by (weight covered, categories shared with the query).
+
+        Memories with the same match pattern get the same score, so the groups are formed
+        with set operations (C speed) rather than memory by memory: term by term in query
+        order, each group splits into the memories that hold the stem, those that hold only
+        a related stem, and the rest, adding each term's weight exactly as `_coverage` adds
+        it (same additions, same order, so the same floats). Then each category of the
+        query splits the groups again.
+        """
+        postings = self._postings
+        groups: dict[float, set[str]] = {}
+        reached: set[str] = set()
+        for term, weight, near in zip(q.terms, weights, q.related, strict=True):
+            exact = postings.get(term, {}).keys()
+            related: set[str] = set()
+            if not keyword:
+                for other in near:
+                    bucket = postings.get(other)
+                    if bucket:
+                        related.update(bucket)
+                related.difference_update(exact)
+            if not exact and not related:
+                continue
+            part = weight * RELATED_CREDIT
+            split: dict[float, set[str]] = {}
+            for amount, members in groups.items():
+                _merge(split, amount + weight, members & exact)
+                _merge(split, amount + part, members & related)
+                _merge(split, amount, members - exact - related)
+            _merge(split, 0.0 + weight, exact - reached)
+            _merge(split, 0.0 + part, related - reached)
+            reached.update(exact)
+            reached.update(related)
+            groups = split
+        out: dict[tuple[float, int], set[str]] = {}
+        for amount, members in groups.items():
+            _merge(out, (amount, 0), members & restrict if restrict is not None else members)
+        if keyword:
+            return out
+        for category in q.categories:
+            holders = self._categories.get(category, {}).keys()
+            split2: dict[tuple[float, int], set[str]] = {}
+            for (amount, shared), members in out.items():
+                _merge(split2, (amount, shared + 1), members & holders)
+                _merge(split2, (amount, shared), members - holders)
+            out = split2
+        return out
+
+    def _fused_scores(
+        self, q: Query, covered: dict[str, float], total: float, cosines: dict[str, float]
+    ) -> dict[str, float]:
+        """Scores with a semantic backend: every memory with a vector has some cosine."""
         docs = self._docs
+        qcats, ncats = q.categories, len(q.categories)
         out: dict[str, float] = {}
-        # Inlined _dot and _score (same operations, so the same floats as similarity()):
-        # this loop runs once per candidate of every search that names a small scope.
+        for mid in covered.keys() | cosines.keys():
+            evidence = _evidence(covered.get(mid, 0.0), total, cosines.get(mid))
+            shared = len(qcats & docs[mid][1]) if qcats else 0
+            score = _calibrate(evidence, shared, ncats)
+            if score > 0.0:
+                out[mid] = score
+        return out
+
+    def _work(self, q: Query, keyword: bool) -> int:
+        postings = self._postings
+        work = sum(len(postings.get(t, ())) for t in q.terms)
+        if not keyword:
+            work += sum(len(postings.get(r, ())) for near in q.related for r in near)
+        return work
+
+    def _covered(self, q: Query, weights: Sequence[float], keyword: bool) -> dict[str, float]:
+        """Weight covered per memory reached, summed term by term in query order (as `_coverage`)."""
+        postings = self._postings
+        covered: dict[str, float] = {}
+        get = covered.get
+        for term, weight, near in zip(q.terms, weights, q.related, strict=True):
+            exact = postings.get(term)
+            if exact:
+                for mid in exact:
+                    covered[mid] = get(mid, 0.0) + weight
+            if keyword or not near:
+                continue
+            reached: set[str] = set()
+            for other in near:
+                bucket = postings.get(other)
+                if bucket:
+                    reached.update(bucket)
+            if exact:
+                reached.difference_update(exact)
+            if reached:
+                part = weight * RELATED_CREDIT
+                for mid in reached:
+                    covered[mid] = get(mid, 0.0) + part
+        return covered
+
+    def _direct_scores(
+        self, q: Query, weights: list[float], allowed: AbstractSet[str], cosines: dict[str, float], keyword: bool
+    ) -> dict[str, float]:
+        """Few candidates: score each of them rather than walking long postings.
+
+        `_score` inlined (the same additions in the same order, so the same floats): this
+        loop runs for every search that names a small scope.
+        """
+        docs = self._docs
+        total = sum(weights)
+        terms = [(term, weight, weight * RELATED_CREDIT, near if not keyword else frozenset())
+                 for term, weight, near in zip(q.terms, weights, q.related, strict=True)]
+        qcats = frozenset() if keyword else q.categories
+        ncats = len(q.categories)
+        memo: dict[tuple[float, int, float | None], float] = {}
+        out: dict[str, float] = {}
         for mid in allowed:
             entry = docs.get(mid)
             if entry is None:
                 continue
-            f, norm, cats = entry
-            stems = len(qstems.intersection(f.stems)) if qstems else 0
-            concepts = len(qconcepts.intersection(f.concepts)) if qconcepts else 0
-            categories = len(qcats & cats) if qcats else 0
-            if stems or concepts or categories:
-                x = (stems * STEM_SQ + concepts * CONCEPT_SQ + categories * CATEGORY_SQ) / (qnorm * norm)
-                out[mid] = 1.0 if x > 1.0 else x
+            stems, categories = entry
+            covered = 0.0
+            for term, weight, part, near in terms:
+                if term in stems:
+                    covered += weight
+                elif near and not near.isdisjoint(stems):
+                    covered += part
+            cosine = cosines.get(mid) if cosines else None
+            key = (covered, len(qcats & categories) if qcats else 0, cosine)
+            score = memo.get(key)
+            if score is None:
+                score = memo[key] = _calibrate(_evidence(covered, total, cosine), key[1], ncats)
+            if score > 0.0:
+                out[mid] = score
         return out
 
-    def _keyword_scores(
-        self, q: Features, stem_lists: list[dict[str, None]], allowed: AbstractSet[str] | None
-    ) -> dict[str, float]:
-        if not stem_lists:
-            return {}
-        counts = Counter(chain.from_iterable(stem_lists))
-        qnorm = math.sqrt(len(q.stems))
-        docs = self._docs
-        out: dict[str, float] = {}
-        for mid, shared in counts.items():
-            if allowed is None or mid in allowed:
-                out[mid] = _score(float(shared), qnorm, math.sqrt(len(docs[mid][0].stems)))
-        return out
+
+def _merge(groups: dict, key: object, members: set[str]) -> None:
+    if members:
+        found = groups.get(key)
+        if found is None:
+            groups[key] = members
+        else:
+            found |= members
 
 
 def _as_set(candidates: Collection[str] | None) -> AbstractSet[str] | None:
@@ -318,6 +522,10 @@ def _as_set(candidates: Collection[str] | None) -> AbstractSet[str] | None:
 
 def _stem_pairs(stems: Sequence[str]) -> set[tuple[str, str]]:
     return set(zip(stems, stems[1:], strict=False))
+
+
+def _clamp(x: float) -> float:
+    return 0.0 if not x > 0.0 else 1.0 if x > 1.0 else x  # NaN -> 0.0
 
 
 def rerank(query: str, results: list[tuple[str, str, float]]) -> list[tuple[str, float]]:

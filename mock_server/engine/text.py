@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
 import snowballstemmer
 
+from .lexicon import HYPERNYMS, IRREGULAR, SYNONYMS
+
 __all__ = [
-    "CONCEPTS",
     "GROUPS",
+    "NEIGHBOURS",
     "RELATED",
     "RELATED_WEIGHT",
     "STOPWORDS",
-    "concepts",
     "content_terms",
     "expand",
+    "neighbours",
     "extract_keywords",
     "related",
     "stem",
@@ -97,13 +100,23 @@ _VARIANTS: dict[str, str] = {
 }
 
 
+def _fold_accents(word: str) -> str:
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """Snowball (English) stem, cached: the same words recur across memories and queries.
 
-    American spellings are mapped to British ones first, so both give one stem.
+    Accents are folded ("café" and "cafe" meet), American spellings are mapped to British
+    ones and irregular forms to their base ("ran" -> "run", `lexicon.IRREGULAR`) first.
     """
+    word = _fold_accents(word)
     word = _VARIANTS.get(word, word)
+    word = IRREGULAR.get(word, word)
     with _STEM_LOCK:
         return _STEMMER.stemWord(word)
 
@@ -132,154 +145,31 @@ def extract_keywords(text: str, limit: int = 10) -> list[str]:
 
 
 # --- related terms ----------------------------------------------------------------------
-# One group per line: every word of a group is related to every other word of it. Groups
-# are kept small and specific (near-synonyms and tight associations); broad topical
-# closeness is the job of categories, not of this lexicon. Words are stemmed on load, so
-# inflections ("recipes", "cooking") need not be listed.
-_GROUPS = """
-cook recipe meal dish cuisine chef kitchen bake homemade culinary
-dinner lunch breakfast brunch supper meal food eat snack
-food eat meal dish cuisine diet dietary nutrition nutritional
-restaurant cafe bistro diner eatery takeout dine
-vegetarian vegan veggie meat diet dietary pescatarian
-vegan dairy meat vegetarian
-meat beef pork chicken steak bacon ham lamb sausage
-fish seafood salmon tuna shrimp shellfish prawn sushi
-allergy allergic intolerance intolerant allergen reaction sensitivity anaphylaxis
-nut nuts peanut almond cashew walnut hazelnut pecan pistachio
-dairy milk cheese lactose butter yogurt cream
-gluten wheat bread celiac flour
-pasta spaghetti lasagna noodle macaroni italian risotto pizza
-dessert cake sweet chocolate candy cookie pastry sugar
-fruit apple banana orange berry strawberry mango grape
-vegetable veggie salad broccoli carrot spinach tomato lettuce
-drink beverage coffee tea juice soda smoothie
-alcohol beer wine cocktail whiskey vodka liquor booze sober
-coffee espresso latte cappuccino caffeine barista
-spicy spice chili pepper
-sushi japanese ramen tempura
-mexican taco burrito nacho
-indian curry masala naan
-chinese noodle dumpling wok
-cilantro coriander herb parsley basil
-grocery groceries supermarket ingredient
-health healthy wellness wellbeing medical
-doctor physician hospital clinic nurse appointment checkup
-medication medicine pill prescription drug treatment supplement vitamin
-sick ill illness disease condition symptom diagnosis
-diabetes diabetic insulin sugar
-asthma inhaler breathing
-pain ache injury hurt headache migraine injured
-sleep insomnia nap bedtime asleep
-exercise workout gym fitness training
-weight calorie diet slim
-anxiety depression stress therapy therapist mental
-pregnant pregnancy expecting
-sport sports game match team athlete athletic league
-tennis racket wimbledon
-football soccer goal
-basketball nba hoop
-run running jog marathon runner race
-swim swimming pool swimmer
-cycling bike bicycle cyclist biking
-hike hiking trek trekking trail walk outdoors mountain hiker
-climb climbing boulder bouldering climber
-yoga pilates meditation meditate stretching
-golf golfer
-ski skiing snowboard snowboarding slope
-surf surfing wave surfer
-travel trip journey vacation holiday tour visit abroad traveller traveler
-flight fly airline airport plane layover
-hotel hostel accommodation airbnb resort lodging
-beach sea ocean coast island
-passport visa abroad international
-move moved relocate relocation
-live lives home house apartment flat residence reside hometown
-city town country place location
-job work career employer company occupation profession employment position role
-colleague coworker boss manager office
-office workplace remote commute
-salary pay income wage earn
-engineer developer programmer software coder
-teacher teach teaching school student education
-study learn course university college degree school student
-business startup entrepreneur founder company
-retire retired retirement pension
-family relative parent mother father mom dad sibling brother sister
-child children kid son daughter baby toddler
-wife husband spouse partner married marriage
-friend buddy pal friendship
-marry married wedding engaged engagement fiance fiancee
-pet dog cat puppy kitten animal
-dog puppy canine retriever labrador beagle poodle terrier corgi collie
-cat kitten feline tabby
-name nickname
-birthday born birth
-age old young
-email mail contact phone
-language speak fluent native bilingual
-spanish spain
-french france
-german germany
-italian italy
-japanese japan
-movie film cinema director actor actress
-tv television show series episode netflix streaming
-book novel read reading author literature story
-music musical song band album listen concert singer musician playlist
-concert gig festival
-videogame gaming console playstation xbox nintendo gamer
-theater theatre musical broadway
-podcast radio episode
-comedy funny humor humour
-art painting paint museum gallery draw drawing artist
-guitar piano violin drum instrument cello ukulele saxophone
-jazz blues rock pop classical hiphop rap genre
-photography photo camera picture
-hobby hobbies pastime interest leisure activity
-garden gardening plant flower
-knit knitting sew sewing craft crochet
-chess puzzle boardgame
-collect collection collector stamp coin
-write writing blog journal journaling poetry poem writer
-dance dancing dancer ballet
-technology tech computer gadget device
-phone smartphone iphone android mobile pixel
-laptop computer macbook
-code coding programming program software developer
-python javascript typescript golang kotlin
-ai ml machine learning
-app application software
-internet web website online browser
-data database analytics analyst scientist
-fashion style clothes clothing outfit wear wardrobe
-shoe shoes sneaker boot heel footwear
-dress skirt shirt jeans jacket coat sweater
-jewelry jewellery necklace earring bracelet
-makeup cosmetics skincare beauty
-color colour hue shade
-graduate graduation graduated diploma degree
-promotion promoted raise
-anniversary celebrate celebration milestone achievement
-like love enjoy prefer favourite favorite fond fan adore
-dislike hate detest avoid loathe
-prefer preference rather choice
-car vehicle drive driving automobile
-weather rain sunny cold
-morning early sunrise
-night evening late
-weekend saturday sunday
-summer winter spring autumn season
-money budget saving savings save finance financial
-shop shopping store buy purchase
-"""
+# The word lists live in `lexicon.py`; here they become stem relations. A synonym group
+# relates each of its words to every other; a hypernym line relates each head to each
+# member (and the heads to one another), never members to each other.
+
+
+def _stems_of(words: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(stem(w) for w in tokenize(words) if w not in STOPWORDS))
+
+
+def _entries(table: str) -> list[str]:
+    """One string per entry of a lexicon table; an indented line continues the one above."""
+    entries: list[str] = []
+    for line in table.strip("\n").splitlines():
+        if line[:1].isspace() and entries:
+            entries[-1] += " " + line.strip()
+        elif line.strip():
+            entries.append(line.strip())
+    return entries
 
 
 def _parse_groups(groups: str) -> dict[str, tuple[str, ...]]:
     """Group label ("~" + stem of its first word, made unique) -> member stems."""
     parsed: dict[str, tuple[str, ...]] = {}
-    for line in groups.strip().splitlines():
-        stems = tuple(dict.fromkeys(stem(w) for w in line.split() if w not in STOPWORDS))
+    for line in _entries(groups):
+        stems = _stems_of(line)
         if len(stems) < 2:
             continue
         label = "~" + stems[0]
@@ -290,26 +180,42 @@ def _parse_groups(groups: str) -> dict[str, tuple[str, ...]]:
     return parsed
 
 
-def _invert(groups: dict[str, tuple[str, ...]]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def _parse_hypernyms(lines: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """`heads: members` lines as (head stems, member stems)."""
+    parsed = []
+    for line in _entries(lines):
+        heads, _, members = line.partition(":")
+        parsed.append((_stems_of(heads), _stems_of(members)))
+    return parsed
+
+
+def _relate(
+    groups: dict[str, tuple[str, ...]], hypernyms: list[tuple[tuple[str, ...], tuple[str, ...]]]
+) -> dict[str, tuple[str, ...]]:
     related: dict[str, dict[str, None]] = {}
-    concepts: dict[str, dict[str, None]] = {}
-    for label, stems in groups.items():
-        for s in stems:
-            concepts.setdefault(s, {})[label] = None
-            bucket = related.setdefault(s, {})
-            for other in stems:
-                if other != s:
-                    bucket.setdefault(other, None)
-    return (
-        {s: tuple(sorted(others)) for s, others in sorted(related.items())},
-        {s: tuple(labels) for s, labels in sorted(concepts.items())},
-    )
+
+    def link(a: str, b: str) -> None:
+        if a != b:
+            related.setdefault(a, {})[b] = None
+            related.setdefault(b, {})[a] = None
+
+    for stems in groups.values():
+        for a in stems:
+            for b in stems:
+                link(a, b)
+    for heads, members in hypernyms:
+        for head in heads:
+            for other in (*heads, *members):
+                link(head, other)
+    return {s: tuple(sorted(others)) for s, others in sorted(related.items())}
 
 
-GROUPS: dict[str, tuple[str, ...]] = _parse_groups(_GROUPS)
-RELATED: dict[str, tuple[str, ...]]  # stem -> the other stems of its groups (sorted)
-CONCEPTS: dict[str, tuple[str, ...]]  # stem -> labels of the groups it belongs to
-RELATED, CONCEPTS = _invert(GROUPS)
+GROUPS: dict[str, tuple[str, ...]] = _parse_groups(SYNONYMS)
+HYPERNYM_LINKS = _parse_hypernyms(HYPERNYMS)
+# stem -> stems of its synonym groups (sorted): what categorisation, inference and exports relate
+RELATED: dict[str, tuple[str, ...]] = _relate(GROUPS, [])
+# stem -> synonyms plus hypernym links (sorted): what search relates ("animal" -> "dog")
+NEIGHBOURS: dict[str, tuple[str, ...]] = _relate(GROUPS, HYPERNYM_LINKS)
 RELATED_WEIGHT = 0.5
 
 
@@ -318,9 +224,9 @@ def related(term: str) -> tuple[str, ...]:
     return RELATED.get(term, ())
 
 
-def concepts(term: str) -> tuple[str, ...]:
-    """Labels ("~cook") of the lexicon groups a stem belongs to: its shared meanings."""
-    return CONCEPTS.get(term, ())
+def neighbours(term: str) -> tuple[str, ...]:
+    """Stems search relates to a stem: its synonyms and its hypernym links (sorted)."""
+    return NEIGHBOURS.get(term, ())
 
 
 def expand(stems: Iterable[str]) -> dict[str, float]:

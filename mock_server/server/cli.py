@@ -6,12 +6,19 @@ import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from waitress import serve
 
+from ..engine.errors import Unavailable
 from .app import create_app
 from .config import MockConfig
 from .serving import DEFAULT_THREADS
+
+if TYPE_CHECKING:
+    from ..engine.embedders import Embedder
+
+EMBEDDER_KEY_ENV = "MEM0_EMBEDDER_API_KEY"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=42, help="seed of the demo data (default: 42)")
     parser.add_argument("--strict", action="store_true", help="validate every response against the spec")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="waitress worker threads")
+    parser.add_argument(
+        "--embedder",
+        metavar="URL|sentence-transformers:PATH",
+        help="fuse search with embeddings from an OpenAI-compatible /v1/embeddings server "
+        f"(API key from {EMBEDDER_KEY_ENV}) or a local sentence-transformers model directory",
+    )
+    parser.add_argument(
+        "--embedder-model", metavar="NAME", help="model name sent to an HTTP embedder (default: text-embedding-3-small)"
+    )
     return parser
+
+
+def build_embedder(spec: str, model: str | None) -> Embedder:
+    """The configured embedder, checked once: raises `Unavailable` (or ValueError) if it cannot answer."""
+    from ..engine.embedders import embedder_from_spec  # numpy and requests load only when asked for
+
+    embedder = embedder_from_spec(spec, model=model, api_key=os.environ.get(EMBEDDER_KEY_ENV) or None)
+    embedder.embed(["mem0-mock start-up check"])
+    return embedder
 
 
 def config_from(args: argparse.Namespace) -> MockConfig:
@@ -52,6 +77,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = config_from(args)
+    if args.embedder:
+        try:
+            config.embedder = build_embedder(args.embedder, args.embedder_model)
+        except (Unavailable, ValueError) as exc:
+            print(f"mem0-mock: embedder {args.embedder} cannot be used: {exc}", file=sys.stderr)
+            return 2
+        print(f"search fuses lexical scores with embeddings from {config.embedder.name}", flush=True)
     app = create_app(config)
     url = f"http://{args.host}:{args.port}"
     if config.api_keys is None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..engine.webhooks import DeliveryPolicy
+
+if TYPE_CHECKING:
+    from ..engine.embedders import Embedder
 
 
 @dataclass
@@ -19,3 +23,4 @@ class MockConfig:
     demo_seed: int = 42
     inline_jobs: bool = False  # run queued work (adds, profile jobs) before answering
     webhook_delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)  # attempts, backoff, timeout
+    embedder: Embedder | None = None  # semantic backend search fuses with its lexical score

@@ -232,6 +232,42 @@ def test_only_user_messages_are_read():
     assert [f.text for f in extract_facts(messages)] == ["Lives in Oslo"]
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Sofi just turned six last week, we threw a unicorn party.",
+         ["Sofi just turned six last week, we threw a unicorn party"]),
+        ("Big news. The wedding is in Pune in December!", ["The wedding is in Pune in December"]),
+        ("Yep, still in the ER at Northwestern. They're moving me to nights next month.",
+         ["Still in the ER at Northwestern", "They are moving them to nights next month"]),
+        ("My neighbor walks him when I'm on shift.", ["Neighbor walks him when they are on shift"]),
+        ("Dana and my neighbor Mrs. Kowalski came to cheer.", ["Neighbor Mrs. Kowalski came to cheer"]),
+    ],
+)
+def test_statements_no_rule_knows_are_kept_as_said(message, expected):
+    assert facts_of(message) == expected
+
+
+@pytest.mark.parametrize(
+    "message", ["Haha, amazing!", "So proud of you!", "You're so talented.", "Congrats on the new job!",
+                "Where did you go?", "Please send me the recipe.", "Good luck tomorrow"],
+)
+def test_remarks_questions_and_requests_are_not_statements(message):
+    assert facts_of(message) == []
+
+
+def test_assistant_statements_are_read_only_when_asked():
+    messages = [
+        {"role": "user", "content": "I live in Oslo."},
+        {"role": "assistant", "content": "My sister Ana is getting married in Lisbon in June."},
+        {"role": "system", "content": "The user is called Kari."},
+    ]
+    assert [f.text for f in extract_facts(messages)] == ["Lives in Oslo"]
+    assert [f.text for f in extract_facts(messages, roles=("user", "assistant"))] == [
+        "Lives in Oslo", "Sister Ana is getting married in Lisbon in June",
+    ]
+
+
 def test_a_later_fact_about_a_subject_wins_and_nothing_repeats():
     facts = facts_of("I live in Paris. I like chess.", "Actually I moved to Rome. I like chess.")
     assert facts == ["Lives in Rome", "Likes chess"]
@@ -368,7 +404,7 @@ def test_scores_match_similarity_and_respect_candidates():
     index, ids = index_of(*texts)
     all_scores = index.scores(QUICK_QUERY)
     for text, memory_id in ids.items():
-        assert all_scores.get(memory_id, 0.0) == similarity(QUICK_QUERY, text, categorize(text))
+        assert all_scores.get(memory_id, 0.0) == similarity(QUICK_QUERY, text, categorize(text), corpus=index)
     some = {ids["Is a vegetarian"], ids["Name is Alex"]}
     for candidates in (some, list(some), dict.fromkeys(some).keys()):
         assert index.scores(QUICK_QUERY, candidates) == {ids["Is a vegetarian"]: all_scores[ids["Is a vegetarian"]]}

@@ -68,3 +68,16 @@ def test_keys_and_projects_are_separate_worlds():
     assert service.get_all(Scope("another-key"), ALEX) == []
     assert service.get_all(Scope(SCOPE.api_key, "org-x", "proj-y"), ALEX) == []
     assert len(service.get_all(SCOPE, ALEX)) == 1
+
+
+def test_extract_assistant_stores_what_the_assistant_states():
+    turns = [{"role": "user", "content": "I'm off to Lisbon next week."},
+             {"role": "assistant", "content": "My cousin Rui runs a bakery in Alfama."}]
+    v1 = MemoryService()
+    v1.add(SCOPE, turns, ALEX, AddOptions(reconcile=False))
+    assert [m.memory for m in v1.get_all(SCOPE, ALEX)] == ["Is off to Lisbon next week"]
+    v3 = MemoryService()
+    v3.add(SCOPE, turns, ALEX, AddOptions(reconcile=False, extract_assistant=True))
+    assert sorted(m.memory for m in v3.get_all(SCOPE, ALEX)) == [
+        "Cousin Rui runs a bakery in Alfama", "Is off to Lisbon next week",
+    ]
