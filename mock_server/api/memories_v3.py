@@ -140,7 +140,7 @@ def add_memories(call: Call) -> Result:
     if isinstance(messages, str):  # the npm SDK sends a plain string as it is
         messages = [{"role": "user", "content": messages}]
     entity = _add_entity(body)
-    options = add_options(body, reconcile=False, dedupe=True)
+    options = add_options(body, reconcile=False, dedupe=True, extract_assistant=True)
     try:
         if options.infer:
             event = call.service.add_queued(call.scope, messages, entity, options, body)

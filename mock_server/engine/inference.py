@@ -1105,6 +1105,48 @@ def _instructions(text: str) -> tuple[list[str], list[str]]:
     return includes, excludes
 
 
+# What an assistant says about the user, in the second person: "you mentioned you're vegan",
+# "You live in Leeds", "Your sister is a nurse". Turned into the user's first person, these
+# go through the same rules as the user's own words.
+_REPORTED = re.compile(
+    r"(?:\byou(?:'ve| have)? (?:mentioned|said|told me|noted|shared|explained|wrote)(?: that)? "
+    r"|\b(?:noted|heard|remember|know|see|understand) (?:that )?(?=you))(.+?)"
+    r"(?=[.;!?]|,\s*(?:so|but|and then|try|how|what|maybe|perhaps|which|let)\b|$)",
+    _I,
+)
+_SECOND_PERSON_START = re.compile(
+    r"^(?:you(?:'re| are| were| have|'ve| had| live| work| love| like| enjoy| prefer| own| hate| moved| just)|your)\b",
+    _I,
+)
+_SECOND_TO_FIRST = (
+    (re.compile(r"\byou're\b", _I), "I'm"),
+    (re.compile(r"\byou are\b", _I), "I am"),
+    (re.compile(r"\byou were\b", _I), "I was"),
+    (re.compile(r"\byou've\b", _I), "I've"),
+    (re.compile(r"\byourself\b", _I), "myself"),
+    (re.compile(r"\byours\b", _I), "mine"),
+    (re.compile(r"\byour\b", _I), "my"),
+    (re.compile(r"\byou\b", _I), "I"),
+)
+
+
+def _first_person(text: str) -> str:
+    for pattern, replacement in _SECOND_TO_FIRST:
+        text = pattern.sub(replacement, text)
+    return text[:1].upper() + text[1:]
+
+
+def _about_the_user(assistant_text: str) -> str:
+    """The assistant's statements about the user, as the user would say them."""
+    found = [_first_person(m.group(1)) for m in _REPORTED.finditer(assistant_text)]
+    found += [
+        _first_person(sentence.strip())
+        for sentence in _SENTENCES.split(assistant_text)
+        if _SECOND_PERSON_START.match(sentence.strip())
+    ]
+    return ". ".join(found)
+
+
 def extract_facts(
     messages: list[dict[str, Any]],
     *,
@@ -1128,9 +1170,13 @@ def extract_facts(
         content = message.get("content")
         if not isinstance(content, str) or budget <= 0:
             continue
-        for fact in _extract_message(content[:budget]):
-            by_subject[fact.subject] = fact
+        content = content[:budget]
         budget -= len(content)
+        if message.get("role") == "assistant" and (about := _about_the_user(content)):
+            content = f"{content}\n{about}"  # after, so what is said of the user wins a subject
+        for fact in _extract_message(content):
+            by_subject[fact.subject] = fact
+
     facts = list(by_subject.values())
     keep: list[str] = [includes] if isinstance(includes, str) and includes.strip() else []
     drop: list[str] = [excludes] if isinstance(excludes, str) and excludes.strip() else []

@@ -81,3 +81,15 @@ def test_extract_assistant_stores_what_the_assistant_states():
     assert sorted(m.memory for m in v3.get_all(SCOPE, ALEX)) == [
         "Cousin Rui runs a bakery in Alfama", "Is off to Lisbon next week",
     ]
+
+
+def test_assistant_statements_about_the_user_are_facts_when_asked():
+    service = MemoryService()
+    chat = [
+        {"role": "user", "content": "What should I cook tonight?"},
+        {"role": "assistant", "content": "Since you mentioned you are vegetarian, try a lentil curry."},
+    ]
+    user_only = service.add(SCOPE, chat, ALEX, AddOptions(reconcile=False))
+    assert user_only == []  # a question, and the assistant is not read
+    both = service.add(SCOPE, chat, ALEX, AddOptions(reconcile=False, extract_assistant=True))
+    assert "Is a vegetarian" in [r.memory for r in both]
