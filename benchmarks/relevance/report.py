@@ -112,8 +112,39 @@ def render(results: RelevanceResults, machine: str) -> str:
     ]
     if results.embeddings_note:
         lines += [f"MiniLM and hybrid: {results.embeddings_note}.", ""]
+    lines += _heldout(results.heldout) if results.heldout else []
     lines += _by_type(results) + _splits(results) + _negatives(results) + _infer(results) + _method()
     return "\n".join(lines) + "\n"
+
+
+def _heldout(heldout: RelevanceResults) -> list[str]:
+    """The blind check: the same systems and targets on a set nobody tuned anything on."""
+    collections = heldout.collections
+    conversations = [c for c in collections if c.kind == "conversations"]
+    facts = [c for c in collections if c.kind == "facts"]
+    return [
+        "## Held-out set (blind)",
+        "",
+        "`benchmarks/relevance/heldout/` was written after the scorer and its lexicon were final, by a "
+        "writer who read neither the scorer nor the set above, with new people, places and topics; it "
+        f"is measured, never tuned on: {len(conversations)} conversations "
+        f"({sum(len(c.docs) for c in conversations):,} turns, {sum(len(c.questions) for c in conversations)} "
+        f"questions) and {len(facts)} fact sets ({sum(len(c.docs) for c in facts)} memories, "
+        f"{sum(len(c.questions) for c in facts)} questions, {sum(len(c.negatives) for c in facts)} negatives).",
+        "",
+        table(["target (held-out)", "goal", "measured", "status"],
+              [[t.name, t.goal, t.measured, t.status] for t in targets(heldout)]),
+        "",
+        table(
+            ["system (threshold)", *[f"{k} {m}" for k in (*KINDS, "all") for m in ("R@10", "MRR", "empty")]],
+            [[_label(run), *_cells(run.summary("conversations")), *_cells(run.summary("facts")),
+              *_cells(run.summary())] for run in heldout.runs],
+        ),
+        "",
+        table(["system (threshold)", "negatives answered"],
+              [[_label(run), f"{run.negatives[0]} of {run.negatives[1]}"] for run in heldout.runs if run.negatives]),
+        "",
+    ] + _infer(heldout)[2:]
 
 
 def _by_type(results: RelevanceResults) -> list[str]:

