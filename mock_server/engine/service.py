@@ -106,12 +106,18 @@ class MemoryService:
         """Accept an add for background processing; answers its event id.
 
         A request the add would refuse outright (no entity id) is refused now, not later.
+        With seeded ids the add is done before the answer: in the background its ids would
+        be drawn in whatever order the threads happen to run, and runs would not repeat.
         """
         namespace = self.namespace(scope)
         if not any(entity.values()):
             namespace.add(messages, entity, options)  # raises the add's refusal
-        self._background.submit(namespace.add, messages, entity, options)
-        return self.runtime.ids.new()
+        event_id = self.runtime.ids.new()
+        if self.runtime.ids.seed is not None:
+            namespace.add(messages, entity, options)
+        else:
+            self._background.submit(namespace.add, messages, entity, options)
+        return event_id
 
     def update(self, scope: Scope, memory_id: str, text: str | None, metadata: dict[str, Any] | None) -> Memory:
         return self.namespace(scope).update(memory_id, text, metadata)
