@@ -3,8 +3,8 @@
 Pipeline (Prism's, in Flask): route by the spec's paths, check the API key, parse and
 validate the request against the spec, dispatch by operationId to the surface that serves
 it, and in strict mode validate the response against the spec before it leaves. Every
-request is journaled. The server builds the engine and hands it down; nothing below
-imports the server back.
+request is journaled (`intercept.py`, around the pipeline, also applies fault rules). The
+server builds the engine and hands it down; nothing below imports the server back.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 import math
 from typing import Any
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..api.common import Call, Handler
@@ -22,11 +22,13 @@ from ..api.errors import Detail, HttpError
 from ..api.harness import ROUTES as HARNESS_ROUTES
 from ..api.harness import HarnessCall, HarnessHandler
 from ..api.registry import handlers
-from ..engine import MemoryService
+from ..engine import Clock, Ids, MemoryService, Runtime
 from ..engine.errors import EngineError
 from ..engine.seeding import demo_loader
 from .config import MockConfig
 from .errors import http_error
+from .faults import FaultTable
+from .intercept import Interceptor
 from .journal import Journal
 from .openapi import CompiledSpec, Operation, flask_rule
 
@@ -85,14 +87,36 @@ class MockServer:
     def __init__(self, config: MockConfig, spec: CompiledSpec | None = None) -> None:
         self.config = config
         self.spec = spec or CompiledSpec()
-        self.service = MemoryService()
-        self.journal = Journal(config.journal_size)
+        self.service = MemoryService(Runtime(clock=Clock(config.clock), ids=Ids(config.seed)))
+        self.journal = Journal(config.journal_size, self.spec)
+        self.faults = FaultTable(self.spec, config.demo_seed)
+        self.faults.restore(config.faults)
         self.handlers: dict[str, Handler] = handlers()
         missing = set(self.spec.operations) - set(self.handlers)
         if missing:
             raise RuntimeError(f"No handler for operations: {sorted(missing)}")
-        if config.demo:
-            self.service.on_new_tenant(demo_loader(seed=config.demo_seed))
+        self._demo = demo_loader(seed=config.demo_seed) if config.demo else None
+        self.service.on_new_tenant(self._demo)
+
+    @property
+    def start_seed(self) -> int | None:
+        return self.config.seed
+
+    def reset(self, demo: bool, seed: int | None) -> None:
+        """Back to how the mock started (clock, fault rules, journal), with no data and ids
+        seeded `seed`: new keys get the demo data again only if `demo` says so."""
+        runtime = self.service.runtime
+        self.service.reset()
+        runtime.ids.reseed(seed)
+        if self.config.clock is not None:
+            runtime.clock.freeze(self.config.clock)
+        else:
+            runtime.clock.unfreeze()
+        self.faults.restore(self.config.faults, self.config.demo_seed if seed is None else seed)
+        self.journal.clear()
+        if demo and self._demo is None:
+            self._demo = demo_loader(seed=self.config.demo_seed)
+        self.service.on_new_tenant(self._demo if demo else None)
 
     def authenticate(self) -> str:
         header = request.headers.get("Authorization", "")
@@ -121,7 +145,7 @@ class MockServer:
             if status == 400:
                 violations.append(f"request: {json.dumps(body)[:500]}")
         response_problems = operation.response_violations(status, body) if self.config.strict else []
-        self.journal.record(request, operation.operation_id, status, violations + response_problems)
+        g.mem0_violations = violations + response_problems
         if response_problems:
             log.error("strict mode: %s", "; ".join(response_problems))
             return json_response(
@@ -144,21 +168,27 @@ class MockServer:
         )
         return self.handlers[operation.operation_id](call)
 
-    def harness(self, handler: HarnessHandler) -> Response:
-        body = request.get_json(silent=True) if request.get_data(cache=True) else None
-        call = HarnessCall(self.service, self.journal, body, request.args)
-        status, payload = handler(call)
+    def harness(self, handler: HarnessHandler, path_args: dict[str, str]) -> Response:
+        try:
+            # The harness speaks JSON only: `curl -d '{...}'` (a form content type) still works.
+            body = parse_json_body(request.get_data(cache=True), "application/json")
+            status, payload = handler(HarnessCall(self, body, request.args, path_args))
+        except HttpError as error:
+            status, payload = error.status, error.body
         return json_response(status, payload)
 
 
-def create_app(config: MockConfig | None = None) -> Flask:
+def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = None) -> Flask:
     """Build a mock: routes from the spec's paths, each bound to its operation's handler."""
     config = config or MockConfig()
-    server = MockServer(config)
+    server = MockServer(config, spec)
     app = Flask("mem0_mock")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mem0_mock"] = server
+    interceptor = Interceptor(server.spec, server.faults, server.journal, config.admin_token)
+    app.before_request(interceptor.before)
+    app.after_request(interceptor.after)
 
     for path in server.spec.by_path:
         app.add_url_rule(
@@ -200,8 +230,8 @@ def _view_for(server: MockServer, path: str):
 
 
 def _harness_view(server: MockServer, handler: HarnessHandler):
-    def view() -> Response:
-        return server.harness(handler)
+    def view(**path_args: str) -> Response:
+        return server.harness(handler, path_args)
 
     view.__name__ = f"harness_{handler.__name__}"
     return view
