@@ -13,6 +13,7 @@ Draws are seeded per rule (the mock's seed and the rule's id), so a rule with
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import random
 import threading
@@ -340,6 +341,6 @@ def load_rules(path: str | Path, spec: CompiledSpec) -> list[Any]:
         try:
             parse_rule(data, f"f{index}", spec, 0)
         except FieldErrors as exc:
-            raise ValueError(f"{path}: rule {index}: {exc.body}") from None
+            raise ValueError(f"{path}: rule {index}: {json.dumps(exc.body)}") from None
     return document
 
