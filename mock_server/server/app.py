@@ -14,7 +14,7 @@ import logging
 import math
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..api.common import Call, Handler
@@ -28,7 +28,7 @@ from ..engine.seeding import demo_loader
 from .config import MockConfig
 from .errors import http_error
 from .faults import FaultTable
-from .intercept import Interceptor
+from .intercept import Interceptor, record_violations
 from .journal import Journal
 from .openapi import CompiledSpec, Operation, flask_rule
 
@@ -145,7 +145,8 @@ class MockServer:
             if status == 400:
                 violations.append(f"request: {json.dumps(body)[:500]}")
         response_problems = operation.response_violations(status, body) if self.config.strict else []
-        g.mem0_violations = violations + response_problems
+        if violations or response_problems:
+            record_violations(violations + response_problems)
         if response_problems:
             log.error("strict mode: %s", "; ".join(response_problems))
             return json_response(

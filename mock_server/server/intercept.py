@@ -11,9 +11,10 @@ import hmac
 import json
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, g, request
+from flask import Request, Response, request
 
 from .faults import FaultRule, FaultTable
 from .journal import Journal, body_excerpt, key_fingerprint
@@ -23,11 +24,31 @@ from .serving import dropped_body
 
 REQUEST_LOG = logging.getLogger("mem0_mock.requests")
 ADMIN_HEADER = "X-Mem0-Mock-Admin"
+TRACE = "mem0_mock.trace"
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     payload = "" if body is None else json.dumps(body, separators=(",", ":"))
     return Response(payload, status=status, headers=headers, content_type="application/json")
+
+
+@dataclass(slots=True)
+class Trace:
+    """What the hooks learn about one request, kept in its WSGI environ."""
+
+    started: float
+    template: str | None = None
+    operation_id: str | None = None
+    fault: str | None = None
+    dropped: bool = False
+    violations: list[str] = field(default_factory=list)
+
+
+def record_violations(problems: list[str]) -> None:
+    """Note spec violations found in the current request or its answer, for the journal."""
+    trace = request.environ.get(TRACE)
+    if trace is not None:
+        trace.violations = problems
 
 
 class Interceptor:
@@ -40,70 +61,63 @@ class Interceptor:
         self.admin_token = admin_token
 
     def before(self) -> Response | None:
-        g.mem0_started = time.perf_counter()
-        if request.path.startswith(HARNESS_PREFIX):
-            return self._admit()
-        template = self._template()
-        g.mem0_template = template
-        operation = self.spec.by_path[template].get(request.method) if template else None
-        g.mem0_operation = operation.operation_id if operation else None
-        rule = self.faults.pick(
-            request.method, request.path, template, g.mem0_operation, request.headers.get("Authorization")
-        )
-        if rule is None:
+        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
+        trace = req.environ[TRACE] = Trace(time.perf_counter())
+        if req.path.startswith(HARNESS_PREFIX):
+            return self._admit(req)
+        rule = req.url_rule
+        template = rule.endpoint if rule is not None and rule.endpoint in self.spec.by_path else None
+        operation = self.spec.by_path[template].get(req.method) if template else None
+        trace.template = template
+        trace.operation_id = operation.operation_id if operation else None
+        fault = self.faults.pick(req.method, req.path, template, trace.operation_id, req.headers.get("Authorization"))
+        if fault is None:
             return None
-        g.mem0_fault = rule.id
-        if rule.delay_ms:
-            time.sleep(rule.delay_ms / 1000)  # the latency under test, not a wait for something
-        return _answer(rule) if rule.answers else None
+        trace.fault = fault.id
+        if fault.delay_ms:
+            time.sleep(fault.delay_ms / 1000)  # the latency under test, not a wait for something
+        if not fault.answers:
+            return None
+        trace.dropped = fault.drop
+        return _answer(fault)
 
     def after(self, response: Response) -> Response:
-        started = g.get("mem0_started")
-        duration_ms = round((time.perf_counter() - started) * 1000, 3) if started is not None else None
-        fault = g.get("mem0_fault")
-        dropped = g.get("mem0_dropped", False)
-        status = None if dropped else response.status_code
-        REQUEST_LOG.info(
-            "%s %s %s %sms%s",
-            request.method,
-            request.path,
-            "dropped" if dropped else status,
-            duration_ms,
-            f" fault={fault}" if fault else "",
-        )
-        if request.path.startswith(HARNESS_PREFIX):
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        trace = req.environ.get(TRACE)
+        if trace is None:  # a before-request hook failed before ours ran
             return response
-        body, cut = body_excerpt(self._body())
+        duration_ms = round((time.perf_counter() - trace.started) * 1000, 3)
+        status = None if trace.dropped else response.status_code
+        if REQUEST_LOG.isEnabledFor(logging.INFO):
+            fault = f" fault={trace.fault}" if trace.fault else ""
+            REQUEST_LOG.info("%s %s %s %.1fms%s", req.method, req.path, status or "dropped", duration_ms, fault)
+        if req.path.startswith(HARNESS_PREFIX):
+            return response
+        body, cut = body_excerpt(_body(req))
         self.journal.record(
             {
                 "stamp": time.time(),
-                "method": request.method,
-                "path": request.path,
-                "query": request.query_string.decode("latin-1"),
+                "method": req.method,
+                "path": req.path,
+                "query": req.query_string.decode("latin-1"),
                 "status": status,
                 "duration_ms": duration_ms,
-                "operation_id": g.get("mem0_operation"),
-                "template": g.get("mem0_template"),
-                "violations": g.get("mem0_violations", []),
-                "fault": fault,
-                "key": key_fingerprint(request.headers.get("Authorization")),
+                "operation_id": trace.operation_id,
+                "template": trace.template,
+                "violations": trace.violations,
+                "fault": trace.fault,
+                "key": key_fingerprint(req.headers.get("Authorization")),
                 "body": body,
                 "body_truncated": cut,
             }
         )
         return response
 
-    def _template(self) -> str | None:
-        """The spec path the request was routed to (None for a path the spec does not have)."""
-        rule = request.url_rule
-        endpoint = rule.endpoint if rule is not None else None
-        return endpoint if endpoint in self.spec.by_path else None
-
-    def _admit(self) -> Response | None:
+    def _admit(self, req: Request) -> Response | None:
         """With an admin token, the harness answers only requests that carry it."""
         if self.admin_token is None:
             return None
-        given = request.headers.get(ADMIN_HEADER)
+        given = req.headers.get(ADMIN_HEADER)
         if not given:
             detail = f"The mock's harness needs its admin token in the {ADMIN_HEADER} header."
             return _json(401, {"detail": detail})
@@ -111,21 +125,21 @@ class Interceptor:
             return _json(403, {"detail": "Invalid admin token."})
         return None
 
-    def _body(self) -> bytes | None:
-        """The request body if it can be read (one over the size limit is not)."""
-        limit = request.max_content_length
-        if request.content_length is not None and limit is not None and request.content_length > limit:
-            return None
-        try:
-            return request.get_data(cache=True)
-        except Exception:  # a body the server could not read is no reason to lose the entry
-            return None
+
+def _body(req: Request) -> bytes | None:
+    """The request body if there is one it can read (one over the size limit is not)."""
+    length = req.content_length
+    if not length or (req.max_content_length is not None and length > req.max_content_length):
+        return None
+    try:
+        return req.get_data(cache=True)
+    except Exception:  # a body the server could not read is no reason to lose the entry
+        return None
 
 
 def _answer(rule: FaultRule) -> Response:
     """The answer a rule gives in place of the service."""
     if rule.drop:
-        g.mem0_dropped = True
         return Response(dropped_body(), status=503)  # the status is never sent
     status = rule.status or 500
     if status in (204, 304):

@@ -15,6 +15,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from ..api.errors import FieldErrors
@@ -28,6 +29,7 @@ FILTERS = ("path", "method", "status", "operation", "key", "fault", "since", "un
 Entry = dict[str, Any]
 
 
+@lru_cache(maxsize=4096)  # a run has few keys, and every request names one
 def fingerprint(secret: str) -> str:
     """A short, stable name for a key that does not reveal it."""
     return hashlib.sha256(secret.encode()).hexdigest()[:8]
