@@ -187,7 +187,7 @@ def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultR
     status = read.integer("status", 200, 599)
     times = read.integer("times", 1)
 
-    delay_ms = 0.0
+    delay_ms: float = 0
     if read.given("delay_ms"):
         value = data["delay_ms"]
         if not _number(value) or not 0 <= value <= MAX_DELAY_MS:
