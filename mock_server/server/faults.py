@@ -232,6 +232,8 @@ def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultR
         for name in ("headers", "body"):
             if name in data:
                 read.fail(name, "Only a rule with a status answers: give the status too.")
+    elif status in (204, 304) and data.get("body") is not None:
+        read.fail("body", f"A {status} answer has no body.")
     if not read.errors and not drop and status is None and delay_ms == 0:
         read.fail("non_field_errors", "A rule needs an effect: a status, drop, or delay_ms.")
 

@@ -183,6 +183,7 @@ def test_removing_and_clearing_rules(url: str):
         ({"path": "ping", "drop": "yes"}, "drop"),
         ({"path": "ping", "drop": True, "status": 500}, "status"),
         ({"path": "ping", "body": {}}, "body"),
+        ({"path": "ping", "status": 204, "body": {"a": 1}}, "body"),
         ({"path": "ping", "status": 500, "headers": {"Connection": "close"}}, "headers"),
         ({"path": "ping", "status": 500, "headers": {"X-A": "a\r\nb"}}, "headers"),
         ({"path": "ping", "status": 500, "delay": 5}, "delay"),
