@@ -119,15 +119,6 @@ def test_start_flags_clock_seed_faults_journal_size_and_admin_token(tmp_path: Pa
     assert token not in output and "m0-flaky" not in output
 
 
-def test_without_an_admin_token_the_banner_says_the_harness_is_open():
-    with running_mock("--quiet") as (url, process):
-        requests.get(f"{url}/v1/ping/", headers={"Authorization": "Token k"}, timeout=5)
-        process.terminate()
-        output = process.communicate(timeout=10)[0]
-    assert f"harness {url}/_mock/ is open" in output
-    assert "/v1/ping/" not in output  # --quiet: no line per request
-
-
 def test_bad_start_files_and_instants_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
     rules = tmp_path / "faults.json"
     rules.write_text('[{"path": "ping", "status": 500}, {"path": "ping", "status": 99}]')

@@ -6,12 +6,11 @@ depended on set or dict order of strings, on the wall clock or on a random id wo
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from typing import Any
 
 import requests
 
-from tests.processes import running_mock
+from tests.processes import running_mocks
 
 FLAGS = ("--clock", "2025-01-01T00:00:00Z", "--seed", "11", "--quiet")
 # The same Host header too: page links name the host the request was sent to.
@@ -64,10 +63,13 @@ def conversation(url: str) -> list[tuple[int, bytes]]:
 
 
 def test_two_fresh_mocks_answer_byte_for_byte_alike():
-    with ExitStack() as stack:
-        first, _ = stack.enter_context(running_mock(*FLAGS, env={"PYTHONHASHSEED": "1"}))
-        second, _ = stack.enter_context(running_mock(*FLAGS, env={"PYTHONHASHSEED": "2"}))
+    with running_mocks((list(FLAGS), {"PYTHONHASHSEED": "1"}), (list(FLAGS), {"PYTHONHASHSEED": "2"})) as mocks:
+        (first, process), (second, _) = mocks
         one, two = conversation(first), conversation(second)
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "/v1/ping/" not in output  # --quiet: no line per request
+    assert f"harness {first}/_mock/ is open (no admin token)" in output
     assert all(status < 300 for status, _ in one), [(s, b[:200]) for s, b in one if s >= 300]
     assert len(one) == len(two)
     for index, (a, b) in enumerate(zip(one, two, strict=True)):

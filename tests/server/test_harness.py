@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from mock_server.server import MockConfig, create_app
+from mock_server.server.openapi import CompiledSpec
 from mock_server.server.serving import BackgroundServer
 from tests.conftest import auth
 
@@ -27,8 +28,13 @@ HEADERS = {"Authorization": f"Token {KEY}"}
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[BackgroundServer]:
-    with BackgroundServer(create_app(MockConfig(strict=True, seed=7, clock=START))) as live:
+def spec() -> CompiledSpec:
+    return CompiledSpec()  # compiled once for the module's mocks
+
+
+@pytest.fixture(scope="module")
+def server(spec: CompiledSpec) -> Iterator[BackgroundServer]:
+    with BackgroundServer(create_app(MockConfig(strict=True, seed=7, clock=START), spec)) as live:
         yield live
 
 
@@ -288,8 +294,8 @@ def test_journal_filters(url: str):
     assert requests.get(f"{url}/_mock/requests", params={"operation": "nope"}, timeout=10).status_code == 400
 
 
-def test_a_full_journal_counts_what_it_dropped():
-    client = create_app(MockConfig(journal_size=2)).test_client()
+def test_a_full_journal_counts_what_it_dropped(spec: CompiledSpec):
+    client = create_app(MockConfig(journal_size=2), spec).test_client()
     for _ in range(5):
         client.get("/v1/ping/", headers=auth())
     answer = client.get("/_mock/requests").json
@@ -302,8 +308,8 @@ def test_a_full_journal_counts_what_it_dropped():
 # --- reset and access ------------------------------------------------------------------
 
 
-def test_reset_empties_a_demo_mock_until_asked_for_the_demo_back():
-    client = create_app(MockConfig(demo=True)).test_client()
+def test_reset_empties_a_demo_mock_until_asked_for_the_demo_back(spec: CompiledSpec):
+    client = create_app(MockConfig(demo=True), spec).test_client()
 
     def alex() -> int:
         reply = client.post("/v2/memories/", json={"filters": {"user_id": "alex"}}, headers=auth())
@@ -318,8 +324,8 @@ def test_reset_empties_a_demo_mock_until_asked_for_the_demo_back():
     assert client.post("/_mock/reset", json={"everything": True}).status_code == 400
 
 
-def test_an_admin_token_guards_the_harness_only():
-    client = create_app(MockConfig(admin_token="s3cret")).test_client()
+def test_an_admin_token_guards_the_harness_only(spec: CompiledSpec):
+    client = create_app(MockConfig(admin_token="s3cret"), spec).test_client()
     missing = client.get("/_mock/state")
     assert missing.status_code == 401 and "X-Mem0-Mock-Admin" in missing.json["detail"]
     wrong = client.get("/_mock/state", headers={"X-Mem0-Mock-Admin": "guess"})
