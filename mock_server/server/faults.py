@@ -16,6 +16,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ RESERVED_HEADERS = frozenset({
     "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
     "transfer-encoding", "upgrade", "content-length",
 })
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110's token
 FIELDS = ("method", "path", "api_key", "status", "headers", "body", "delay_ms", "drop", "times", "probability")
 # DRF's wording where it has one, else the status's reason phrase.
 DETAILS = {
@@ -215,10 +217,10 @@ def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultR
             read.fail("headers", "Must be an object of header names to string values.")
         else:
             for name, value in raw.items():
-                if not isinstance(value, str) or not name or any(c in name for c in " \t\r\n:"):
-                    read.fail("headers", f"{name!r}: a header is a name without spaces or colons and a string value.")
-                elif "\r" in value or "\n" in value:
-                    read.fail("headers", f"{name}: a header value cannot hold a line break.")
+                if not HEADER_NAME.fullmatch(name) or not isinstance(value, str):
+                    read.fail("headers", f"{name!r}: a header is a token name (letters, digits, -) and a string value.")
+                elif "\r" in value or "\n" in value or not value.isascii():
+                    read.fail("headers", f"{name}: a header value is ASCII text on one line.")
                 elif name.lower() in RESERVED_HEADERS:
                     read.fail("headers", f"{name}: the server sets this header itself.")
                 else:

@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mock_server.server import MockConfig, create_app
 from mock_server.server.openapi import CompiledSpec
@@ -335,3 +337,42 @@ def test_an_admin_token_guards_the_harness_only(spec: CompiledSpec):
     good = client.get("/_mock/requests", headers={"X-Mem0-Mock-Admin": "s3cret"})
     assert good.status_code == 200 and good.json["count"] == 1
     assert "s3cret" not in good.text and "s3cret" not in repr(MockConfig(admin_token="s3cret"))
+
+
+# --- hostile input ---------------------------------------------------------------------
+
+values = st.none() | st.booleans() | st.integers(-10, 700) | st.floats(allow_nan=False) | st.text(max_size=12) | (
+    st.dictionaries(st.text(max_size=8), st.text(max_size=8) | st.integers(), max_size=3)
+)
+rules = st.dictionaries(
+    st.sampled_from(["method", "path", "api_key", "status", "headers", "body", "times", "probability",
+                     "extra"]),
+    values
+    | st.sampled_from(["ping", "/v1/ping/", "GET", "/v1/memories/{memory_id}/", "addMemories"])
+    | st.integers(200, 599),
+    max_size=6,
+)
+
+
+queries = st.dictionaries(st.sampled_from(["path", "status", "since", "key", "operation", "x"]), st.text(max_size=12))
+
+
+@pytest.fixture(scope="module")
+def plain_client(spec: CompiledSpec):
+    return create_app(MockConfig(), spec).test_client()
+
+
+@settings(max_examples=120, deadline=None)
+@given(rule=rules | values, clock=values | st.dictionaries(st.sampled_from(["now", "advance_seconds"]), values),
+       query=queries)
+def test_hostile_harness_input_is_never_a_server_error(plain_client, rule, clock, query):
+    client = plain_client
+    client.post("/_mock/reset")
+    added = client.post("/_mock/faults", json=rule)
+    assert added.status_code in (201, 400), (rule, added.text)
+    answer = client.get("/v1/ping/", headers=auth())  # whatever the rule says, it is said without a crash
+    expected = {200, added.json["status"]} if added.status_code == 201 else {200}
+    assert answer.status_code in expected, (rule, answer.status_code, answer.text)
+    assert client.post("/_mock/clock", json=clock).status_code in (200, 400)
+    assert client.post("/_mock/reset", json=clock).status_code in (200, 400)
+    assert client.get("/_mock/requests", query_string=query).status_code in (200, 400)
