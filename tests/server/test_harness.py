@@ -344,6 +344,7 @@ def test_an_admin_token_guards_the_harness_only(spec: CompiledSpec):
 values = st.none() | st.booleans() | st.integers(-10, 700) | st.floats(allow_nan=False) | st.text(max_size=12) | (
     st.dictionaries(st.text(max_size=8), st.text(max_size=8) | st.integers(), max_size=3)
 )
+# delay_ms stays out: a valid one only makes the run slower (bad ones are in the table above)
 rules = st.dictionaries(
     st.sampled_from(["method", "path", "api_key", "status", "headers", "body", "times", "probability",
                      "extra"]),
