@@ -122,7 +122,7 @@ def _number(value: Any) -> bool:
 
 @dataclass
 class _Reader:
-    """Reads one rule body, collecting DRF-style field errors."""
+    """Reads the fields of one rule body, collecting DRF-style field errors."""
 
     data: Mapping[str, Any]
     errors: dict[str, list[str]] = field(default_factory=dict)
@@ -130,14 +130,9 @@ class _Reader:
     def fail(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
 
-    def given(self, name: str) -> bool:
-        return name in self.data and self.data[name] is not None
-
     def string(self, name: str) -> str | None:
         value = self.data.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, str) or not value:
+        if value is not None and (not isinstance(value, str) or not value):
             self.fail(name, "Must be a non-empty string.")
             return None
         return value
@@ -148,11 +143,84 @@ class _Reader:
             return None
         if not _number(value) or value != int(value):
             self.fail(name, "A valid integer is required.")
-            return None
-        if value < low or (high is not None and value > high):
+        elif value < low or (high is not None and value > high):
             self.fail(name, f"Must be between {low} and {high}." if high is not None else f"Must be at least {low}.")
+        else:
+            return int(value)
+        return None
+
+    def number(self, name: str, low: float, high: float, default: float, message: str) -> float:
+        value = self.data.get(name)
+        if value is None:
+            return default
+        if not _number(value) or not low <= value <= high:
+            self.fail(name, message)
+            return default
+        return value
+
+    def boolean(self, name: str) -> bool:
+        value = self.data.get(name, False)
+        if not isinstance(value, bool):
+            self.fail(name, "Must be a valid boolean.")
+            return False
+        return value
+
+    def selector(self, spec: CompiledSpec) -> RouteSelector | None:
+        path = self.string("path")
+        if path is None:
+            if "path" not in self.errors:
+                self.fail("path", "This field is required.")
             return None
-        return int(value)
+        if path.startswith(HARNESS_PREFIX) or path == HARNESS_PREFIX.rstrip("/"):
+            self.fail("path", "The harness under /_mock/ cannot be faulted.")
+            return None
+        try:
+            return route_selector(path, spec)
+        except ValueError as exc:
+            self.fail("path", str(exc))
+            return None
+
+    def method(self, selector: RouteSelector | None) -> str | None:
+        method = self.string("method")
+        if method is None:
+            return None
+        method = method.upper()
+        if method not in METHODS:
+            self.fail("method", f"Must be one of {', '.join(METHODS)}.")
+        elif selector is not None and selector.method is not None and selector.method != method:
+            self.fail("method", f"Operation {selector.value} is {selector.method}, not {method}.")
+        return method
+
+    def headers(self) -> dict[str, str]:
+        raw = self.data.get("headers")
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self.fail("headers", "Must be an object of header names to string values.")
+            return {}
+        for name, value in raw.items():
+            if not HEADER_NAME.fullmatch(name) or not isinstance(value, str):
+                self.fail("headers", f"{name!r}: a header is a token name (letters, digits, -) and a string value.")
+            elif "\r" in value or "\n" in value or not value.isascii():
+                self.fail("headers", f"{name}: a header value is ASCII text on one line.")
+            elif name.lower() in RESERVED_HEADERS:
+                self.fail("headers", f"{name}: the server sets this header itself.")
+        return dict(raw)
+
+    def effect(self, status: int | None, drop: bool, delay_ms: float) -> None:
+        """Check the fields fit together: a rule does one thing, and does something."""
+        if drop:
+            for name in ("status", "headers", "body"):
+                if name in self.data:
+                    self.fail(name, "A dropped connection has no answer: leave out status, headers and body.")
+        elif status is None:
+            for name in ("headers", "body"):
+                if name in self.data:
+                    self.fail(name, "Only a rule with a status answers: give the status too.")
+        elif status in (204, 304) and self.data.get("body") is not None:
+            self.fail("body", f"A {status} answer has no body.")
+        if not self.errors and not drop and status is None and delay_ms == 0:
+            self.fail("non_field_errors", "A rule needs an effect: a status, drop, or delay_ms.")
 
 
 def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultRule:
@@ -163,82 +231,16 @@ def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultR
     for name in data:
         if name not in FIELDS:
             read.fail(name, f"Unknown field; a rule has {', '.join(FIELDS)}.")
-
-    selector = None
-    path = read.string("path")
-    if path is None and "path" not in read.errors:
-        read.fail("path", "This field is required.")
-    elif path is not None:
-        if path.startswith(HARNESS_PREFIX) or path == HARNESS_PREFIX.rstrip("/"):
-            read.fail("path", "The harness under /_mock/ cannot be faulted.")
-        else:
-            try:
-                selector = route_selector(path, spec)
-            except ValueError as exc:
-                read.fail("path", str(exc))
-
-    method = read.string("method")
-    if method is not None:
-        method = method.upper()
-        if method not in METHODS:
-            read.fail("method", f"Must be one of {', '.join(METHODS)}.")
-        elif selector is not None and selector.method is not None and selector.method != method:
-            read.fail("method", f"Operation {selector.value} is {selector.method}, not {method}.")
-
+    selector = read.selector(spec)
+    method = read.method(selector)
     api_key = read.string("api_key")
     status = read.integer("status", 200, 599)
     times = read.integer("times", 1)
-
-    delay_ms: float = 0
-    if read.given("delay_ms"):
-        value = data["delay_ms"]
-        if not _number(value) or not 0 <= value <= MAX_DELAY_MS:
-            read.fail("delay_ms", f"Must be a number of milliseconds between 0 and {MAX_DELAY_MS}.")
-        else:
-            delay_ms = value
-
-    probability = 1.0
-    if read.given("probability"):
-        value = data["probability"]
-        if not _number(value) or not 0 <= value <= 1:
-            read.fail("probability", "Must be a number between 0 and 1.")
-        else:
-            probability = float(value)
-
-    drop = data.get("drop", False)
-    if not isinstance(drop, bool):
-        read.fail("drop", "Must be a valid boolean.")
-        drop = False
-
-    headers: dict[str, str] = {}
-    if read.given("headers"):
-        raw = data["headers"]
-        if not isinstance(raw, dict):
-            read.fail("headers", "Must be an object of header names to string values.")
-        else:
-            for name, value in raw.items():
-                if not HEADER_NAME.fullmatch(name) or not isinstance(value, str):
-                    read.fail("headers", f"{name!r}: a header is a token name (letters, digits, -) and a string value.")
-                elif "\r" in value or "\n" in value or not value.isascii():
-                    read.fail("headers", f"{name}: a header value is ASCII text on one line.")
-                elif name.lower() in RESERVED_HEADERS:
-                    read.fail("headers", f"{name}: the server sets this header itself.")
-                else:
-                    headers[name] = value
-
-    if drop:
-        for name in ("status", "headers", "body"):
-            if name in data:
-                read.fail(name, "A dropped connection has no answer: leave out status, headers and body.")
-    elif status is None:
-        for name in ("headers", "body"):
-            if name in data:
-                read.fail(name, "Only a rule with a status answers: give the status too.")
-    elif status in (204, 304) and data.get("body") is not None:
-        read.fail("body", f"A {status} answer has no body.")
-    if not read.errors and not drop and status is None and delay_ms == 0:
-        read.fail("non_field_errors", "A rule needs an effect: a status, drop, or delay_ms.")
-
+    delay_ms = read.number("delay_ms", 0, MAX_DELAY_MS, 0, f"Must be milliseconds between 0 and {MAX_DELAY_MS}.")
+    probability = read.number("probability", 0, 1, 1.0, "Must be a number between 0 and 1.")
+    drop = read.boolean("drop")
+    headers = read.headers()
+    read.effect(status, drop, delay_ms)
     if read.errors or selector is None:
         raise FieldErrors(read.errors)
     return FaultRule(
@@ -252,7 +254,7 @@ def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultR
         delay_ms=delay_ms,
         drop=drop,
         times=times,
-        probability=probability,
+        probability=float(probability),
         draws=random.Random(f"{seed}:{rule_id}"),
     )
 
