@@ -83,7 +83,7 @@ class HarnessCall:
 
 
 HarnessHandler = Callable[[HarnessCall], Result]
-ROUTES: dict[tuple[str, str], HarnessHandler] = {}  # (method, Flask rule) -> handler
+ROUTES: dict[tuple[str, str], HarnessHandler] = {}  # (method, path template) -> handler
 
 
 def route(method: str, path: str) -> Callable[[HarnessHandler], HarnessHandler]:
@@ -155,7 +155,7 @@ def clear_faults(call: HarnessCall) -> Result:
     return 200, {"message": "Fault rules cleared.", "removed": call.mock.faults.clear()}
 
 
-@route("DELETE", "/faults/<fault_id>")
+@route("DELETE", "/faults/{fault_id}")
 def remove_fault(call: HarnessCall) -> Result:
     fault_id = call.path_args["fault_id"]
     if not call.mock.faults.remove(fault_id):

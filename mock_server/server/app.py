@@ -201,7 +201,10 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
         )
     for (method, path), handler in HARNESS_ROUTES.items():
         app.add_url_rule(
-            path, endpoint=f"harness {method} {path}", view_func=_harness_view(server, handler), methods=[method]
+            flask_rule(path),
+            endpoint=f"harness {method} {path}",
+            view_func=_harness_view(server, handler),
+            methods=[method],
         )
 
     @app.errorhandler(RequestEntityTooLarge)
