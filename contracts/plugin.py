@@ -147,8 +147,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--mem0-base-url",
         dest="mem0_base_url",
         default=os.environ.get("MEM0_BASE_URL"),
-        help="implementation to check (default: MEM0_BASE_URL, else pytest-base-url's --base-url when that"
-        " plugin is installed and it is given, else a mock started on a free port)",
+        help="implementation to check (default: MEM0_BASE_URL, else a mock started on a free port)",
     )
     group.addoption(
         "--mem0-api-key",
@@ -239,19 +238,11 @@ def _mem0_mock_server(request: pytest.FixtureRequest) -> Iterator[Any]:
         server.stop()
 
 
-def _base_url_option(config: pytest.Config) -> str | None:
-    """--mem0-base-url (or MEM0_BASE_URL), else pytest-base-url's --base-url if that plugin gave one."""
-    url = config.getoption("mem0_base_url")
-    if not url and config.pluginmanager.hasplugin("base_url"):
-        url = config.getoption("base_url", default=None)
-    return url or None
-
-
 @pytest.fixture(scope="session")
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     """The target from --mem0-base-url/--mem0-api-key, else a mock of our own that knows exactly two keys."""
     config = request.config
-    base_url = _base_url_option(config)
+    base_url = config.getoption("mem0_base_url")
     api_key = config.getoption("mem0_api_key")
     second = config.getoption("mem0_second_api_key")
     if base_url:
