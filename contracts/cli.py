@@ -1,9 +1,10 @@
 """`mem0-contracts`: run the contract suite against an implementation of the Mem0 Memory API.
 
-    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [pytest args...]
+    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [--max-wait S] [pytest args...]
 
 It is `pytest --pyargs contracts` with the target options (also read from MEM0_BASE_URL,
-MEM0_API_KEY, MEM0_SECOND_API_KEY); any other argument goes to pytest as is (`-k`, `-x`,
+MEM0_API_KEY, MEM0_SECOND_API_KEY, MEM0_MAX_WAIT), mapped onto the plugin's namespaced
+`--mem0-...` options; any other argument goes to pytest as is (`-k`, `-x`,
 `--junitxml=report.xml`, ...). Without a URL the suite starts the project's mock and checks
 it. The exit status is pytest's.
 """
@@ -15,11 +16,24 @@ import os
 import subprocess
 import sys
 import tempfile
-from importlib.metadata import entry_points
-
-import pytest
+from importlib.metadata import PackageNotFoundError, entry_points, version
 
 PLUGIN_ENTRY_POINT = "mem0_contracts"
+DISTRIBUTION = "mem0-contract"
+# mem0-contracts option -> the plugin's pytest option
+TARGET_OPTIONS = {
+    "base_url": "--mem0-base-url",
+    "api_key": "--mem0-api-key",
+    "second_api_key": "--mem0-second-api-key",
+    "max_wait": "--mem0-max-wait",
+}
+
+
+def package_version() -> str:
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,9 +43,13 @@ def build_parser() -> argparse.ArgumentParser:
         " Arguments not listed here are passed to pytest.",
         allow_abbrev=False,  # `--api` or `--base` must not swallow a pytest option
     )
+    parser.add_argument("--version", action="version", version=f"mem0-contracts {package_version()}")
     parser.add_argument("--base-url", help="implementation to check (default: MEM0_BASE_URL, else a fresh mock)")
     parser.add_argument("--api-key", help="API key for the target (default: MEM0_API_KEY)")
     parser.add_argument("--second-api-key", help="a key of another tenant (default: MEM0_SECOND_API_KEY)")
+    parser.add_argument(
+        "--max-wait", help="seconds to poll for a write to become visible (default: MEM0_MAX_WAIT, else 30)"
+    )
     return parser
 
 
@@ -48,31 +66,29 @@ def pytest_args(argv: list[str]) -> list[str]:
         args += ["-p", "contracts.plugin"]
     if not any(a == "no:cacheprovider" or a == "-pno:cacheprovider" for a in rest):
         args += ["-p", "no:cacheprovider"]  # never write .pytest_cache next to an installed package
-    for flag, value in (
-        ("--base-url", options.base_url),
-        ("--api-key", options.api_key),
-        ("--second-api-key", options.second_api_key),
-    ):
+    for name, flag in TARGET_OPTIONS.items():
+        value = getattr(options, name)
         if value:
             args += [flag, value]
     return args + rest
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the suite; answers pytest's exit code.
+    """Run the suite in a fresh `python -m pytest`; answers pytest's exit code.
 
-    Schemathesis' generated cases depend on string hashing, so the run is only repeatable with
-    a fixed PYTHONHASHSEED: without one, the suite runs in a child interpreter that has it.
+    A fresh interpreter for two reasons: pytest can rewrite the asserts of this package only
+    if it imports it first (here `contracts` is already imported, and pytest would warn), and
+    schemathesis' generated cases depend on string hashing, so a run is repeatable only with
+    a fixed PYTHONHASHSEED, which must be set before the interpreter starts.
     """
     argv = sys.argv[1:] if argv is None else argv
+    args = pytest_args(argv)  # --help and --version answer here, before pytest starts
     env = dict(os.environ)
     # Hypothesis keeps caches in ./.hypothesis; keep them out of wherever the user stands.
     env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "mem0-contracts-hypothesis"))
     if env.get("PYTHONHASHSEED") in (None, "", "random"):
         env["PYTHONHASHSEED"] = "0"
-        return subprocess.call([sys.executable, "-m", "contracts.cli", *argv], env=env)
-    os.environ.update(env)
-    return int(pytest.main(pytest_args(argv)))
+    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
 
 
 if __name__ == "__main__":

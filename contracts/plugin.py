@@ -1,14 +1,20 @@
 """The pytest plugin: target options for the contract suite, fixtures, and per-operation reporting.
 
 Installed as a `pytest11` entry point, so any project with this package installed gets
-`--base-url` / `--api-key` (or `MEM0_BASE_URL` / `MEM0_API_KEY`), the `target`, `mem0_mock`
-and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker and, after a run
-that touched the contract suites, a table of checks per API operation. It imports nothing
-heavy at load time: the mock starts only when a test asks for it.
+`--mem0-base-url` / `--mem0-api-key` (or `MEM0_BASE_URL` / `MEM0_API_KEY`), the `target`,
+`mem0_mock` and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker and,
+after a run that touched the contract suites, a table of checks per API operation. It
+imports nothing heavy at load time: the mock starts only when a test asks for it.
+
+Every option is namespaced (`--mem0-...`): this plugin loads into every pytest run of the
+environment, and a plain `--base-url` clashes with pytest-base-url's (which
+pytest-playwright and pytest-selenium bring), breaking all of them. `mem0-contracts` maps
+its own `--base-url` and `--api-key` onto these.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -33,53 +39,141 @@ _LOGICAL = ("AND", "OR", "NOT")
 _WILDCARD = "*"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SUITE_MODULE_PREFIX = "contracts.suites."
+ADMIN_HEADER = "X-Mem0-Mock-Admin"  # the mock's harness header when it has an admin token
+
+
+class HarnessError(Exception):
+    """The mock's harness refused a request; the message carries its answer."""
 
 
 @dataclass
 class LiveMock:
-    """A mock served on a free port: its URL, a key, and its harness endpoints."""
+    """A running mock: its URL, a key, and its test harness (`/_mock/`) as methods.
+
+    Methods raise `HarnessError` with the mock's answer when it refuses (a bad fault rule,
+    say). `admin_token` is sent with every harness call when the mock was started with one.
+    """
 
     url: str
     api_key: str
+    admin_token: str | None = field(default=None, repr=False)
 
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Token {self.api_key}"}
 
-    def reset(self) -> None:
-        requests.post(f"{self.url}/_mock/reset", json={}, timeout=10).raise_for_status()
+    @property
+    def key_fingerprint(self) -> str:
+        """How the journal names this mock's key (`requests(key=...)`)."""
+        return hashlib.sha256(self.api_key.encode()).hexdigest()[:8]
 
-    def requests(self, violations_only: bool = False) -> list[dict[str, Any]]:
-        params = {"violations": "1"} if violations_only else {}
-        response = requests.get(f"{self.url}/_mock/requests", params=params, timeout=10)
-        response.raise_for_status()
-        return response.json()["requests"]
+    def _harness(self, method: str, path: str, body: Any = None, params: Mapping[str, Any] | None = None) -> Any:
+        headers = {ADMIN_HEADER: self.admin_token} if self.admin_token else {}
+        response = requests.request(
+            method, f"{self.url}/_mock/{path}", json=body, params=params, headers=headers, timeout=30
+        )
+        if response.status_code >= 400:
+            raise HarnessError(f"{method} /_mock/{path} answered {response.status_code}: {response.text[:500]}")
+        return response.json()
+
+    # ---- state
+    def reset(self, demo: bool = False, seed: int | None = None) -> None:
+        """Back to how the mock started, with no data (`demo=True`: with the demo data;
+        `seed`: ids seeded so from now on, until the next reset)."""
+        body: dict[str, Any] = {"demo": True} if demo else {}
+        if seed is not None:
+            body["seed"] = seed
+        self._harness("POST", "reset", body)
+
+    def state(self) -> dict[str, int]:
+        return self._harness("GET", "state")
+
+    # ---- journal
+    def requests(self, violations_only: bool = False, **filters: Any) -> list[dict[str, Any]]:
+        """The journal's entries, oldest first; filters: path, method, status, operation, key,
+        fault, since, until (see the README)."""
+        return self.journal(violations_only, **filters)["requests"]
+
+    def journal(self, violations_only: bool = False, **filters: Any) -> dict[str, Any]:
+        """The journal's whole answer: `count`, `dropped` and `requests`."""
+        params = {name: str(value) for name, value in filters.items() if value is not None}
+        if violations_only:
+            params["violations"] = "1"
+        return self._harness("GET", "requests", params=params)
+
+    def clear_requests(self) -> None:
+        self._harness("DELETE", "requests")
+
+    # ---- faults
+    def add_fault(self, path: str, **rule: Any) -> str:
+        """Add a fault rule (fields as in `POST /_mock/faults`); answers its id."""
+        return self._harness("POST", "faults", {"path": path, **rule})["id"]
+
+    def faults(self) -> list[dict[str, Any]]:
+        return self._harness("GET", "faults")["faults"]
+
+    def remove_fault(self, fault_id: str) -> None:
+        self._harness("DELETE", f"faults/{quote(fault_id, safe='')}")
+
+    def clear_faults(self) -> None:
+        self._harness("DELETE", "faults")
+
+    # ---- clock
+    def clock(self) -> str:
+        """The mock's current time (ISO 8601, UTC)."""
+        return self._harness("GET", "clock")["now"]
+
+    def set_clock(self, now: Any) -> str:
+        """Freeze the clock at `now` (a datetime, or text such as 2025-01-01T00:00:00Z)."""
+        text = now.isoformat() if hasattr(now, "isoformat") else str(now)
+        return self._harness("POST", "clock", {"now": text})["now"]
+
+    def advance_clock(self, seconds: float) -> str:
+        """Move the frozen clock forward (backward when negative)."""
+        return self._harness("POST", "clock", {"advance_seconds": seconds})["now"]
+
+    def unfreeze_clock(self) -> str:
+        return self._harness("DELETE", "clock")["now"]
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("mem0", "Mem0 API contract suite")
     group.addoption(
-        "--base-url",
+        "--mem0-base-url",
         dest="mem0_base_url",
         default=os.environ.get("MEM0_BASE_URL"),
         help="implementation to check (default: MEM0_BASE_URL, else a mock started on a free port)",
     )
     group.addoption(
-        "--api-key",
+        "--mem0-api-key",
         dest="mem0_api_key",
         default=os.environ.get("MEM0_API_KEY"),
         help="API key for the target (default: MEM0_API_KEY)",
     )
     group.addoption(
-        "--max-wait",
+        "--mem0-admin-token",
+        dest="mem0_admin_token",
+        default=os.environ.get("MEM0_MOCK_ADMIN_TOKEN"),
+        help="admin token of the mock's harness: the mocks this plugin starts require it, and the mem0_mock"
+        " fixture sends it (default: MEM0_MOCK_ADMIN_TOKEN)",
+    )
+    group.addoption(
+        "--mem0-max-wait",
         dest="mem0_max_wait",
         type=float,
-        default=float(os.environ.get("MEM0_MAX_WAIT", "30")),
+        default=_env_float("MEM0_MAX_WAIT", 30.0),
         help="seconds to poll for a write to become visible on an asynchronous target (default: 30;"
         " MEM0_MAX_WAIT)",
     )
     group.addoption(
-        "--second-api-key",
+        "--mem0-second-api-key",
         dest="mem0_second_api_key",
         default=os.environ.get("MEM0_SECOND_API_KEY"),
         help="a second key of another tenant, for the isolation checks (default: MEM0_SECOND_API_KEY;"
@@ -95,6 +189,7 @@ class Target:
     api_key: str
     mock: LiveMock | None = None
     second_api_key: str | None = None
+    accepts_any_key: bool = False  # a made-up key gets in (each key its own tenant)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -105,7 +200,7 @@ class Target:
         return self.mock is not None
 
 
-def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None):
+def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None, admin_token: str | None = None):
     """Start a mock on a free port; returns the running BackgroundServer.
 
     `api_keys=None` lets any token in (each its own tenant); a set makes every other key a 401,
@@ -114,12 +209,31 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None):
     from mock_server.server import MockConfig, create_app
     from mock_server.server.serving import BackgroundServer
 
-    return BackgroundServer(create_app(MockConfig(strict=strict, api_keys=api_keys))).start()
+    config = MockConfig(strict=strict, api_keys=api_keys, admin_token=admin_token)
+    return BackgroundServer(create_app(config)).start()
+
+
+def accepts_any_key(base_url: str) -> bool:
+    """Whether the target lets a made-up key in.
+
+    The probe is an add without its required body: a service that checks keys refuses it
+    with a 401 before reading the body; one that takes any key refuses the body (400), so
+    the probe stores nothing and creates no tenant (a mock with demo data would fill one).
+    """
+    headers = {"Authorization": f"Token m0-contracts-probe-{secrets.token_hex(8)}"}
+    try:
+        response = requests.post(f"{base_url}/v1/memories/", json={}, headers=headers, timeout=60)
+    except requests.RequestException:
+        return False  # an unreachable target fails the suite's own checks, with their names
+    return response.status_code == 400 or 200 <= response.status_code < 300
+
+
+_ANY_KEY_NOTE = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")
-def _mem0_mock_server() -> Iterator[Any]:
-    server = start_mock()
+def _mem0_mock_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    server = start_mock(admin_token=request.config.getoption("mem0_admin_token"))
     try:
         yield server
     finally:
@@ -128,28 +242,39 @@ def _mem0_mock_server() -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def target(request: pytest.FixtureRequest) -> Iterator[Target]:
-    """The target from --base-url/--api-key, else a mock of our own that knows exactly two keys."""
-    base_url = request.config.getoption("mem0_base_url")
-    api_key = request.config.getoption("mem0_api_key")
-    second = request.config.getoption("mem0_second_api_key")
+    """The target from --mem0-base-url/--mem0-api-key, else a mock of our own that knows exactly two keys."""
+    config = request.config
+    base_url = config.getoption("mem0_base_url")
+    api_key = config.getoption("mem0_api_key")
+    second = config.getoption("mem0_second_api_key")
     if base_url:
         if not api_key:
-            pytest.exit("--api-key (or MEM0_API_KEY) is required with --base-url", returncode=4)
-        yield Target(base_url.rstrip("/"), api_key, None, second)
+            pytest.exit("an API key (--api-key, or MEM0_API_KEY) is required with a base URL", returncode=4)
+        base_url = base_url.rstrip("/")
+        any_key = accepts_any_key(base_url)
+        if any_key:
+            config.stash[_ANY_KEY_NOTE] = (
+                f"note: {base_url} accepts any API key (each key its own tenant), so the wrong-key checks"
+                " are skipped; start a mock with --api-key KEY to run them"
+            )
+        yield Target(base_url, api_key, None, second, accepts_any_key=any_key)
         return
     api_key = api_key or f"m0-contracts-{secrets.token_hex(8)}"
     second = second or f"m0-contracts-{secrets.token_hex(8)}"
-    server = start_mock(api_keys=frozenset({api_key, second}))
+    admin_token = config.getoption("mem0_admin_token")
+    server = start_mock(api_keys=frozenset({api_key, second}), admin_token=admin_token)
     try:
-        yield Target(server.url, api_key, LiveMock(server.url, api_key), second)
+        yield Target(server.url, api_key, LiveMock(server.url, api_key, admin_token), second)
     finally:
         server.stop()
 
 
 @pytest.fixture
-def mem0_mock(_mem0_mock_server: Any) -> Iterator[LiveMock]:
-    """A live mock (URL + key) with fresh state for each test."""
-    mock = LiveMock(_mem0_mock_server.url, f"m0-test-{secrets.token_hex(8)}")
+def mem0_mock(request: pytest.FixtureRequest, _mem0_mock_server: Any) -> Iterator[LiveMock]:
+    """A live mock (URL + key) with fresh state for each test: no data, no fault rules, the
+    journal empty, the clock and id sequence as at start."""
+    admin_token = request.config.getoption("mem0_admin_token")
+    mock = LiveMock(_mem0_mock_server.url, f"m0-test-{secrets.token_hex(8)}", admin_token)
     mock.reset()
     yield mock
     mock.reset()
@@ -543,6 +668,9 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    note = config.stash.get(_ANY_KEY_NOTE, None)
+    if note:
+        terminalreporter.write_line(note, yellow=True)
     tally = config.stash.get(_TALLY_KEY, None)
     rows = tally.rows() if tally is not None else {}
     if not rows:

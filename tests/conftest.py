@@ -12,6 +12,7 @@ from mock_server.server import MockConfig, create_app
 from mock_server.server.serving import BackgroundServer
 
 os.environ.setdefault("MEM0_TELEMETRY", "False")
+pytest_plugins = ("pytester",)
 
 KEY_A = "m0-test-key-alpha"
 KEY_B = "m0-test-key-bravo"

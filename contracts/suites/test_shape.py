@@ -370,7 +370,13 @@ def example_request(operation_id: str) -> tuple[str, str, dict[str, Any], Any]:
 def test_rejects_bad_credentials(
     operation_id: str, credentials: str, target: Target, mem0_namespace: RunNamespace
 ) -> None:
-    """Every operation answers 401 with `{"detail": ...}` to a wrong key, no header, or another scheme."""
+    """Every operation answers 401 with `{"detail": ...}` to a wrong key, no header, or another scheme.
+
+    A target that takes any key (a mock started without keys) has no wrong key: those checks
+    are skipped, and said so once at the end of the run.
+    """
+    if credentials == "wrong-key" and target.accepts_any_key:
+        pytest.skip("the target accepts any API key (each key its own tenant)")
     method, template, path_args, body = example_request(operation_id)
     query: dict[str, Any] = {}
     body = rewrite_request(mem0_namespace, operation_id, path_args, query, body, real_objects=False)

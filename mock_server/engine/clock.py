@@ -51,6 +51,19 @@ class Clock:
             self._frozen = None
 
 
+def parse_instant(text: str) -> datetime:
+    """An instant from RFC 3339 text (`2025-01-01T00:00:00Z`; no zone means UTC, a bare date midnight)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("expected a date-time such as 2025-01-01T00:00:00Z")
+    value = text.strip()
+    if value[-1:] in ("z", "Z"):
+        value = value[:-1] + "+00:00"
+    try:
+        return _as_utc(datetime.fromisoformat(value))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date-time such as 2025-01-01T00:00:00Z") from None
+
+
 def _as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 

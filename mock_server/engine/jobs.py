@@ -24,10 +24,11 @@ class Jobs:
         self._executor: ThreadPoolExecutor | None = None
         self._pending: set[Future[None]] = set()
 
-    def submit(self, job: Callable[[], None]) -> None:
-        """Run `job` later (or now, inline). A job handles its own failures; anything it
-        lets escape is logged, never raised into the request that queued it."""
-        if self.inline:
+    def submit(self, job: Callable[[], None], *, inline: bool = False) -> None:
+        """Run `job` later (or now, when this queue or the caller says inline). A job handles
+        its own failures; anything it lets escape is logged, never raised into the request
+        that queued it."""
+        if self.inline or inline:
             self._run(job)
             return
         with self._lock:

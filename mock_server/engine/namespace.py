@@ -64,6 +64,11 @@ class Runtime:
     webhooks: WebhookDispatcher = field(default_factory=WebhookDispatcher)
     embedder: Embedder | None = None
 
+    def repeatable(self) -> bool:
+        """Whether runs must repeat (seeded ids or a frozen clock): queued work is then done
+        before the answer, so no thread interleaving decides ids or timestamps."""
+        return self.ids.seed is not None or self.clock.frozen
+
 
 def listing_key(memory: Memory) -> tuple[float, str]:
     """Listing order: newest first, ties by id ascending."""

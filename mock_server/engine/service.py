@@ -142,6 +142,9 @@ class MemoryService:
         """Accept an add for background processing; answers its event, still PENDING.
 
         A request the add would refuse outright (no entity id) is refused now, not later.
+        With seeded ids or a frozen clock the add is done before the answer: in the
+        background its ids would be drawn in whatever order the threads happen to run, and
+        runs would not repeat (the answer still says PENDING).
         """
         namespace = self.namespace(scope)
         if not any(entity.values()):
@@ -159,7 +162,7 @@ class MemoryService:
                 return
             _finish(event, namespace, results)
 
-        self.runtime.jobs.submit(run)
+        self.runtime.jobs.submit(run, inline=self.runtime.repeatable())
         return event
 
     def update(
@@ -452,7 +455,7 @@ class MemoryService:
             job = ProfileJob(self.runtime.ids.new(), operation, entity_type, targets, namespace.now(),
                              idempotency_key=idempotency_key)
             namespace.profile_jobs[job.id] = job
-        self.runtime.jobs.submit(lambda: self._run_profile_job(namespace, job))
+        self.runtime.jobs.submit(lambda: self._run_profile_job(namespace, job), inline=self.runtime.repeatable())
         return job
 
     def _run_profile_job(self, namespace: Namespace, job: ProfileJob) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .errors import NotFound
 from .namespace import Namespace, Runtime
@@ -14,9 +15,11 @@ from .projects import Member, Project
 PROJECT_NOT_FOUND = "Organization or project not found"
 
 
-def fingerprint(api_key: str) -> str:
-    """A short, stable stand-in for a key wherever the key itself must not appear."""
-    return hashlib.sha256(api_key.encode()).hexdigest()[:12]
+@lru_cache(maxsize=4096)  # a run has few keys, and every request names one
+def fingerprint(secret: str) -> str:
+    """A short, stable stand-in for a key (or token) wherever the secret must not appear:
+    the first 8 hex digits of its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:8]
 
 
 def stable_id(prefix: str, api_key: str) -> str:

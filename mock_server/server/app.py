@@ -3,8 +3,8 @@
 Pipeline (Prism's, in Flask): route by the spec's paths, check the API key, parse and
 validate the request against the spec, dispatch by operationId to the surface that serves
 it, and in strict mode validate the response against the spec before it leaves. Every
-request is journaled. The server builds the engine and hands it down; nothing below
-imports the server back.
+request is journaled (`intercept.py`, around the pipeline, also applies fault rules). The
+server builds the engine and hands it down; nothing below imports the server back.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from ..api.errors import Detail, HttpError
 from ..api.harness import ROUTES as HARNESS_ROUTES
 from ..api.harness import HarnessCall, HarnessHandler
 from ..api.registry import handlers
-from ..engine import MemoryService, Runtime
+from ..engine import Clock, Ids, MemoryService, Runtime
 from ..engine.errors import EngineError
 from ..engine.jobs import Jobs
 from ..engine.seeding import demo_loader
 from ..engine.webhooks import WebhookDispatcher
 from .config import MockConfig
 from .errors import http_error
+from .faults import FaultTable
+from .intercept import Interceptor, record_violations
 from .journal import Journal
 from .openapi import CompiledSpec, Operation, flask_rule
 from .paths import EncodedSlashes, path_arguments
@@ -89,16 +91,43 @@ class MockServer:
     def __init__(self, config: MockConfig, spec: CompiledSpec | None = None) -> None:
         self.config = config
         self.spec = spec or CompiledSpec()
-        webhooks = WebhookDispatcher(transport=http_post, policy=config.webhook_delivery)
-        runtime = Runtime(jobs=Jobs(inline=config.inline_jobs), webhooks=webhooks, embedder=config.embedder)
+        runtime = Runtime(
+            clock=Clock(config.clock),
+            ids=Ids(config.seed),
+            jobs=Jobs(inline=config.inline_jobs),
+            webhooks=WebhookDispatcher(transport=http_post, policy=config.webhook_delivery),
+            embedder=config.embedder,
+        )
         self.service = MemoryService(runtime)
-        self.journal = Journal(config.journal_size)
+        self.journal = Journal(config.journal_size, self.spec)
+        self.faults = FaultTable(self.spec, config.demo_seed)
+        self.faults.restore(config.faults)
         self.handlers: dict[str, Handler] = handlers()
         missing = set(self.spec.operations) - set(self.handlers)
         if missing:
             raise RuntimeError(f"No handler for operations: {sorted(missing)}")
-        if config.demo:
-            self.service.on_new_tenant(demo_loader(seed=config.demo_seed))
+        self._demo = demo_loader(seed=config.demo_seed) if config.demo else None
+        self.service.on_new_tenant(self._demo)
+
+    @property
+    def start_seed(self) -> int | None:
+        return self.config.seed
+
+    def reset(self, demo: bool, seed: int | None) -> None:
+        """Back to how the mock started (clock, fault rules, journal), with no data and ids
+        seeded `seed`: new keys get the demo data again only if `demo` says so."""
+        runtime = self.service.runtime
+        self.service.reset()
+        runtime.ids.reseed(seed)
+        if self.config.clock is not None:
+            runtime.clock.freeze(self.config.clock)
+        else:
+            runtime.clock.unfreeze()
+        self.faults.restore(self.config.faults, self.config.demo_seed if seed is None else seed)
+        self.journal.clear()
+        if demo and self._demo is None:
+            self._demo = demo_loader(seed=self.config.demo_seed)
+        self.service.on_new_tenant(self._demo if demo else None)
 
     def authenticate(self) -> str:
         header = request.headers.get("Authorization", "")
@@ -127,7 +156,8 @@ class MockServer:
             if status == 400:
                 violations.append(f"request: {json.dumps(body)[:500]}")
         response_problems = operation.response_violations(status, body) if self.config.strict else []
-        self.journal.record(request, operation.operation_id, status, violations + response_problems)
+        if violations or response_problems:
+            record_violations(violations + response_problems)
         if response_problems:
             log.error("strict mode: %s", "; ".join(response_problems))
             return json_response(
@@ -150,21 +180,27 @@ class MockServer:
         )
         return self.handlers[operation.operation_id](call)
 
-    def harness(self, handler: HarnessHandler) -> Response:
-        body = request.get_json(silent=True) if request.get_data(cache=True) else None
-        call = HarnessCall(self.service, self.journal, body, request.args, request.headers)
-        status, payload = handler(call)
+    def harness(self, handler: HarnessHandler, path_args: dict[str, str]) -> Response:
+        try:
+            # The harness speaks JSON only: `curl -d '{...}'` (a form content type) still works.
+            body = parse_json_body(request.get_data(cache=True), "application/json")
+            status, payload = handler(HarnessCall(self, body, request.args, path_args, request.headers))
+        except HttpError as error:
+            status, payload = error.status, error.body
         return json_response(status, payload)
 
 
-def create_app(config: MockConfig | None = None) -> Flask:
+def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = None) -> Flask:
     """Build a mock: routes from the spec's paths, each bound to its operation's handler."""
     config = config or MockConfig()
-    server = MockServer(config)
+    server = MockServer(config, spec)
     app = Flask("mem0_mock")
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mem0_mock"] = server
+    interceptor = Interceptor(server.spec, server.faults, server.journal, config.admin_token)
+    app.before_request(interceptor.before)
+    app.after_request(interceptor.after)
     app.wsgi_app = EncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
 
     for path in server.spec.by_path:
@@ -177,7 +213,10 @@ def create_app(config: MockConfig | None = None) -> Flask:
         )
     for (method, path), handler in HARNESS_ROUTES.items():
         app.add_url_rule(
-            path, endpoint=f"harness {method} {path}", view_func=_harness_view(server, handler), methods=[method]
+            flask_rule(path),
+            endpoint=f"harness {method} {path}",
+            view_func=_harness_view(server, handler),
+            methods=[method],
         )
 
     @app.errorhandler(RequestEntityTooLarge)
@@ -207,8 +246,8 @@ def _view_for(server: MockServer, path: str):
 
 
 def _harness_view(server: MockServer, handler: HarnessHandler):
-    def view() -> Response:
-        return server.harness(handler)
+    def view(**path_args: str) -> Response:
+        return server.harness(handler, path_args)
 
     view.__name__ = f"harness_{handler.__name__}"
     return view

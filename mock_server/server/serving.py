@@ -1,19 +1,40 @@
 """Serving a mock with waitress: in the foreground (the CLI) or on a background thread.
 
 The background form binds port 0 and reports the port the OS chose, so tests and the
-contract suite can run many mocks side by side without guessing free ports.
+contract suite can run many mocks side by side without guessing free ports. Everything
+that leans on waitress' behaviour lives here.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from types import TracebackType
+from typing import Any
 
 from flask import Flask
+from waitress.channel import ClientDisconnected
 from waitress.server import create_server
 
 DEFAULT_THREADS = 8
 LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
+
+
+def bind(app: Flask, host: str, port: int, threads: int = DEFAULT_THREADS) -> Any:
+    """A waitress server with its socket bound and listening (OSError if the port is taken)."""
+    return create_server(app, host=host, port=port, threads=threads, ident="mem0-mock")
+
+
+def dropped_body() -> Iterator[bytes]:
+    """A response body that makes the server close the connection before sending a byte.
+
+    waitress sends the status line and headers with the first chunk of the body. When
+    producing that chunk raises `ClientDisconnected`, it treats the connection as gone and
+    closes it, so the client reads end-of-stream without any answer. Flask's error handling
+    has finished by then: the exception reaches waitress alone.
+    """
+    raise ClientDisconnected("mem0-mock fault: connection dropped")
+    yield b""  # pragma: no cover - makes this a generator, evaluated lazily by the server
 
 
 class BackgroundServer:
@@ -21,7 +42,7 @@ class BackgroundServer:
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = DEFAULT_THREADS):
         self.app = app
-        self._server = create_server(app, host=host, port=port, threads=threads, ident="mem0-mock")
+        self._server = bind(app, host, port, threads)
         self.host = host
         self.port: int = self._server.effective_port  # type: ignore[union-attr]
         self._stopping = threading.Event()

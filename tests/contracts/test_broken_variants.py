@@ -1,7 +1,7 @@
 """The contract suite must fail on every deliberately broken mock, and say where and why.
 
 Each variant (see tests/broken_mock.py) is served by a process of its own; the suite module
-that covers that kind of defect (`pytest --pyargs contracts.suites.<module> --base-url ...`)
+that covers that kind of defect (`pytest --pyargs contracts.suites.<module> --mem0-base-url ...`)
 runs against it and must exit non-zero
 with the failing operation and check in its output. The unbroken mock passing the whole
 suite is tested in tests/test_contracts_cli.py.
@@ -56,8 +56,8 @@ def run_contracts(url: str, module: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             sys.executable, "-m", "pytest", "--pyargs", f"contracts.suites.{module}",
-            "--base-url", url, "--api-key", "m0-broken-one", "--second-api-key", "m0-broken-two",
-            "--max-wait", "2",  # a local mock answers at once: a missing write will not appear later
+            "--mem0-base-url", url, "--mem0-api-key", "m0-broken-one", "--mem0-second-api-key", "m0-broken-two",
+            "--mem0-max-wait", "2",  # a local mock answers at once: a missing write will not appear later
             "-q", "-p", "no:cacheprovider",
         ],
         capture_output=True,

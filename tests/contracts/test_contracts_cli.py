@@ -1,4 +1,5 @@
-"""`mem0-contracts` end to end: it passes on the project's own mock and fails on a wrong key.
+"""`mem0-contracts` end to end: it passes on the project's own mock and on the README's
+any-key demo mock, and fails on a wrong key.
 
 Runs the console script in a subprocess from a scratch directory, as a user would, so the
 installed package (spec, plugin, suites) is what gets exercised, not this checkout's cwd.
@@ -7,6 +8,7 @@ installed package (spec, plugin, suites) is what gets exercised, not this checko
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -14,10 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from mock_server.server import MockConfig, create_app
 from mock_server.server.serving import BackgroundServer
 from spec import load_spec
+from tests.processes import running_mock
 
 OPERATION_IDS = [
     op["operationId"]
@@ -26,6 +30,10 @@ OPERATION_IDS = [
     if isinstance(op, dict) and "operationId" in op
 ]
 TABLE_TITLE = "mem0 contract checks per operation"
+# What an any-key demo mock could change: every auth check, and the lifecycle checks (entities,
+# exports, isolation) that see a project already holding the demo data. The whole suite passing
+# on the same mock code is test_passes_on_its_own_mock; this keeps the default run short.
+README_EXAMPLE_SELECTION = "test_rejects_bad_credentials or test_lifecycle or (test_shape and listEntities)"
 
 
 def command() -> list[str]:
@@ -78,6 +86,25 @@ def test_passes_on_its_own_mock(tmp_path: Path) -> None:
         assert f"test_shape[{op}:" in names, f"no JUnit test case names {op}"
     assert not list(suite.iter("failure")) and not list(suite.iter("error"))
     assert not (tmp_path / ".pytest_cache").exists()
+    assert "warnings summary" not in output and not re.search(r"\d+ warnings?\b", output), output[-3000:]
+
+
+def test_the_readme_example_passes_against_the_readme_demo_mock(tmp_path: Path) -> None:
+    """`mem0-contracts --base-url http://127.0.0.1:8000 --api-key m0-local` against `mem0-mock --demo`,
+    which takes any key: the suite says so once, skips only the wrong-key checks, and its
+    probes leave no tenant behind but the one key's (no wrong key fills one with demo data)."""
+    with running_mock("--demo", "--quiet") as (url, _):
+        args = ["--base-url", url, "--api-key", "m0-local", "-q", "-rs", "-k", README_EXAMPLE_SELECTION]
+        result = run(args, cwd=tmp_path)
+        state = requests.get(f"{url}/_mock/state", timeout=10).json()
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-6000:]
+    assert output.count("so the wrong-key checks are skipped") == 1, output[-3000:]
+    skipped = re.findall(r"SKIPPED \[(\d+)\] \S+: the target accepts any API key", output)
+    assert sum(int(n) for n in skipped) == len(OPERATION_IDS), output[-3000:]  # one wrong-key check each
+    passed = re.search(r"\b(\d+) passed", output)
+    assert passed and int(passed[1]) > 2 * len(OPERATION_IDS)  # the no-header and other-scheme checks ran
+    assert state["tenants"] == 1, state
 
 
 def test_fails_with_a_wrong_key(tmp_path: Path, key_only_mock: BackgroundServer) -> None:
@@ -97,5 +124,11 @@ def test_fails_with_a_wrong_key(tmp_path: Path, key_only_mock: BackgroundServer)
 def test_help_names_the_target_options(tmp_path: Path) -> None:
     result = run(["--help"], cwd=tmp_path, timeout=60)
     assert result.returncode == 0
-    for option in ("--base-url", "--api-key", "--second-api-key"):
+    for option in ("--base-url", "--api-key", "--second-api-key", "--max-wait", "--version"):
         assert option in result.stdout
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run(["--version"], cwd=tmp_path, timeout=60)
+    assert result.returncode == 0
+    assert re.fullmatch(r"mem0-contracts \d+\.\d+\.\d+\S*\n", result.stdout), result.stdout

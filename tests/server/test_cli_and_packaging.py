@@ -2,59 +2,22 @@
 
 from __future__ import annotations
 
-import os
-import shutil
+import re
+import secrets
 import socket
 import subprocess
 import sys
-import time
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import requests
 
+from mock_server.server.cli import main
+from tests.processes import mock_command, running_mock
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def mock_command() -> list[str]:
-    script = shutil.which("mem0-mock", path=os.path.dirname(sys.executable))
-    return [script] if script else [sys.executable, "-m", "mock_server"]
-
-
-@contextmanager
-def running_mock(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    process = subprocess.Popen(
-        [*mock_command(), "--port", str(port), *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/_mock/state", timeout=1)
-                break
-            except requests.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(f"mem0-mock did not start: {process.stdout.read()}") from None
-                time.sleep(0.05)
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def test_mem0_mock_accepts_any_key_by_default_and_says_so():
@@ -100,7 +63,7 @@ def test_demo_preloads_a_populated_service():
     assert {"Is a vegetarian", "Is allergic to nuts"} <= {m["memory"] for m in found[:3]}
 
 
-def test_port_in_use_is_a_clear_error():
+def test_port_in_use_is_one_clear_error_before_any_banner():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
@@ -108,8 +71,67 @@ def test_port_in_use_is_a_clear_error():
         result = subprocess.run(
             [*mock_command(), "--port", str(port)], capture_output=True, text=True, timeout=30
         )
-    assert result.returncode != 0
-    assert "cannot listen" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.count("cannot listen") == 1, result.stderr
+    assert "serving" not in result.stdout + result.stderr
+
+
+def test_a_port_out_of_range_is_refused():
+    result = subprocess.run([*mock_command(), "--port", "99999"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "99999 is not a port number (1-65535)" in result.stderr and "serving" not in result.stdout
+    for port in ("0", "http"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["--port", port])
+        assert exit_info.value.code == 2
+
+
+def test_version():
+    result = subprocess.run([*mock_command(), "--version"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"mem0-mock {version('mem0-contract')}"
+
+
+def test_start_flags_clock_seed_faults_journal_size_and_admin_token(tmp_path: Path):
+    rules = tmp_path / "faults.yaml"
+    rules.write_text("- path: /v1/ping/\n  api_key: m0-flaky\n  status: 503\n  times: 1\n")
+    token = f"adm-{secrets.token_hex(4)}"
+    flags = ["--clock", "2025-01-01T00:00:00Z", "--seed", "3", "--faults", str(rules), "--journal-size", "2",
+             "--admin-token", token]
+    with running_mock(*flags) as (url, process):
+        admin = {"X-Mem0-Mock-Admin": token}
+        assert requests.get(f"{url}/_mock/state", timeout=5).status_code == 401
+        clock = requests.get(f"{url}/_mock/clock", headers=admin, timeout=5).json()
+        assert clock == {"now": "2025-01-01T00:00:00Z", "frozen": True}
+        flaky = {"Authorization": "Token m0-flaky"}
+        assert [requests.get(f"{url}/v1/ping/", headers=flaky, timeout=5).status_code for _ in range(3)] == [
+            503, 200, 200
+        ]
+        journal = requests.get(f"{url}/_mock/requests", headers=admin, timeout=5).json()
+        assert journal["count"] == 2 and journal["dropped"] == 1
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "clock frozen at 2025-01-01T00:00:00Z" in output and "1 fault rule(s) loaded" in output
+    assert "ids seeded (3)" in output
+    assert "needs the admin token in the X-Mem0-Mock-Admin header" in output
+    assert re.search(r"GET /v1/ping/ 503 [\d.]+ms fault=f1\n", output), output
+    assert re.search(r"GET /v1/ping/ 200 [\d.]+ms\n", output), output
+    assert token not in output and "m0-flaky" not in output
+
+
+def test_bad_start_files_and_instants_are_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    rules = tmp_path / "faults.json"
+    rules.write_text('[{"path": "ping", "status": 500}, {"path": "ping", "status": 99}]')
+    for argv, message in (
+        (["--faults", str(rules)], 'rule 2: {"status": ["Must be between 200 and 599."]}'),
+        (["--faults", str(tmp_path / "missing.yaml")], "cannot read fault rules"),
+        (["--clock", "tomorrow"], "'tomorrow' is not a date-time"),
+        (["--journal-size", "0"], "must be at least 1"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main(argv)
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 @pytest.mark.slow
@@ -129,3 +151,4 @@ def test_the_wheel_ships_the_spec(tmp_path: Path):
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "mem0-mock = mock_server.server.cli:main" in text and "mem0-contracts = contracts.cli:main" in text
+    assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names)

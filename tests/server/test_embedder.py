@@ -166,7 +166,7 @@ def test_a_failing_backend_answers_503_and_changes_nothing(hybrid, fake):
 def test_unreachable_embedder_is_a_startup_error(capsys):
     with FakeEmbeddings() as dead:
         url = dead.url
-    assert cli_main(["--embedder", url, "--port", "0"]) == 2
+    assert cli_main(["--embedder", url, "--port", "65535"]) == 2  # refused before the port is bound
     err = capsys.readouterr().err.strip()
     assert err.startswith("mem0-mock: embedder ") and "cannot be reached" in err and "\n" not in err
 
