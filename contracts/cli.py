@@ -1,11 +1,12 @@
 """`mem0-contracts`: run the contract suite against an implementation of the Mem0 Memory API.
 
-    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [pytest args...]
+    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [--surface all|v1v2|v3]
+                   [--webhook-receiver URL] [pytest args...]
 
 It is `pytest --pyargs contracts` with the target options (also read from MEM0_BASE_URL,
-MEM0_API_KEY, MEM0_SECOND_API_KEY); any other argument goes to pytest as is (`-k`, `-x`,
-`--junitxml=report.xml`, ...). Without a URL the suite starts the project's mock and checks
-it. The exit status is pytest's.
+MEM0_API_KEY, MEM0_SECOND_API_KEY, MEM0_SURFACE, MEM0_WEBHOOK_RECEIVER); any other argument
+goes to pytest as is (`-k`, `-x`, `--junitxml=report.xml`, ...). Without a URL the suite
+starts the project's mock and checks it. The exit status is pytest's.
 """
 
 from __future__ import annotations
@@ -32,6 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--base-url", help="implementation to check (default: MEM0_BASE_URL, else a fresh mock)")
     parser.add_argument("--api-key", help="API key for the target (default: MEM0_API_KEY)")
     parser.add_argument("--second-api-key", help="a key of another tenant (default: MEM0_SECOND_API_KEY)")
+    parser.add_argument(
+        "--surface",
+        choices=("all", "v1v2", "v3"),
+        help="the API the target implements: all (default), v1v2 (the September 2025 API) or v3 (today's"
+        " API); checks that need the other one are deselected (default: MEM0_SURFACE, else all)",
+    )
+    parser.add_argument(
+        "--webhook-receiver",
+        metavar="URL",
+        help="an address at which the target reaches this machine's webhook receiver; without it the"
+        " receiver listens on 127.0.0.1 and the delivery check skips itself for a remote target"
+        " (default: MEM0_WEBHOOK_RECEIVER)",
+    )
     return parser
 
 
@@ -52,6 +66,8 @@ def pytest_args(argv: list[str]) -> list[str]:
         ("--base-url", options.base_url),
         ("--api-key", options.api_key),
         ("--second-api-key", options.second_api_key),
+        ("--surface", options.surface),
+        ("--webhook-receiver", options.webhook_receiver),
     ):
         if value:
             args += [flag, value]

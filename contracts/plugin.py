@@ -2,9 +2,10 @@
 
 Installed as a `pytest11` entry point, so any project with this package installed gets
 `--base-url` / `--api-key` (or `MEM0_BASE_URL` / `MEM0_API_KEY`), the `target`, `mem0_mock`
-and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker and, after a run
-that touched the contract suites, a table of checks per API operation. It imports nothing
-heavy at load time: the mock starts only when a test asks for it.
+and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker, the surface markers
+`v1v2` / `v3` with `--surface` to check a server that has only one of the two APIs and,
+after a run that touched the contract suites, a table of checks per API operation. It imports
+nothing heavy at load time: the mock starts only when a test asks for it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from contracts.objects import RunObjects
+
 MARKER = "mem0_operation"
 ENTITY_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
 # Today's API accepts the SDKs' camelCase names for entity fields inside `filters`.
@@ -33,6 +36,25 @@ _LOGICAL = ("AND", "OR", "NOT")
 _WILDCARD = "*"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SUITE_MODULE_PREFIX = "contracts.suites."
+
+# The two APIs a target may implement. An operation is of the September 2025 API (v1v2), of
+# today's API (v3), or shared by both (what today's SDKs still call under /v1/ and /v2/).
+SURFACES = ("all", "v1v2", "v3")
+SURFACE_MARKERS = ("v1v2", "v3")
+V1V2_OPERATIONS = frozenset({"addMemories", "getMemoriesV1", "getMemoriesV2", "searchMemoriesV1", "searchMemoriesV2"})
+SHARED_OPERATIONS = frozenset({
+    "ping", "getMemory", "updateMemory", "deleteMemory", "getMemoryHistory", "deleteMemories", "batchUpdateMemories",
+    "batchDeleteMemories", "createMemoryExport", "getMemoryExport", "createFeedback", "listEntities", "deleteEntity",
+})
+
+
+def operation_surface(operation_id: str) -> str | None:
+    """"v1v2" or "v3" for an operation of one API only, None for a shared one (every other is v3)."""
+    if operation_id in V1V2_OPERATIONS:
+        return "v1v2"
+    if operation_id in SHARED_OPERATIONS:
+        return None
+    return "v3"
 
 
 @dataclass
@@ -84,6 +106,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=os.environ.get("MEM0_SECOND_API_KEY"),
         help="a second key of another tenant, for the isolation checks (default: MEM0_SECOND_API_KEY;"
         " generated for the suite's own mock)",
+    )
+    group.addoption(
+        "--surface",
+        dest="mem0_surface",
+        choices=SURFACES,
+        default=os.environ.get("MEM0_SURFACE", "all"),
+        help="which API the target implements: all (default), v1v2 (the September 2025 API only) or v3"
+        " (today's API only); checks needing the other one are deselected (MEM0_SURFACE)",
+    )
+    group.addoption(
+        "--webhook-receiver",
+        dest="mem0_webhook_receiver",
+        default=os.environ.get("MEM0_WEBHOOK_RECEIVER"),
+        help="URL at which the target can reach this machine's webhook receiver (e.g. http://10.0.0.5:8765);"
+        " without it the receiver listens on 127.0.0.1 and the delivery check runs only for a target on"
+        " loopback (MEM0_WEBHOOK_RECEIVER)",
+    )
+    group.addoption(
+        "--webhook-receiver-port",
+        dest="mem0_webhook_receiver_port",
+        type=int,
+        default=int(os.environ["MEM0_WEBHOOK_RECEIVER_PORT"]) if os.environ.get("MEM0_WEBHOOK_RECEIVER_PORT")
+        else None,
+        help="local port the receiver listens on with --webhook-receiver (default: that URL's port)",
     )
 
 
@@ -182,8 +228,17 @@ class RunNamespace:
     public API, every entity it saw used in an add.
     """
 
-    def __init__(self, target: Target, prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        prefix: str | None = None,
+        *,
+        surface: str = "all",
+        receiver_url: str | None = None,
+        receiver_port: int | None = None,
+    ) -> None:
         self.target = target
+        self.surface = surface
         self.prefix = prefix or f"ct-{secrets.token_hex(4)}-"
         self.default_user = f"{self.prefix}user"
         self.http = requests.Session()
@@ -194,6 +249,8 @@ class RunNamespace:
         self._export_id: str | None = None
         self._home: tuple[str | None, str | None] | None = None
         self.used: set[tuple[str, str, str | None, str | None]] = set()
+        # Projects, webhooks, events and profile jobs of the run (today's API).
+        self.objects = RunObjects(self, receiver_url=receiver_url, receiver_port=receiver_port)
 
     def home(self) -> tuple[str | None, str | None]:
         """The key's default org and project (GET /v1/ping/), where the run's objects live."""
@@ -290,11 +347,16 @@ class RunNamespace:
     # ---- real objects for generated ids
     def _add(self, body: dict[str, Any]) -> list[str]:
         """Store memories verbatim; answers their ids, or none if the target would not (the
-        requests that needed them then show the problem through their own checks)."""
-        body = {"infer": False, "output_format": "v1.1", "async_mode": False, **body}
+        requests that needed them then show the problem through their own checks).
+
+        Through today's add when the target has only today's API, else through v1's."""
+        if self.surface == "v3":
+            path, body = "/v3/memories/add/", {"infer": False, **body}
+        else:
+            path, body = "/v1/memories/", {"infer": False, "output_format": "v1.1", "async_mode": False, **body}
         self.track(body)
         try:
-            response = self.http.post(f"{self.target.base_url}/v1/memories/", json=body, timeout=60)
+            response = self.http.post(f"{self.target.base_url}{path}", json=body, timeout=60)
             payload = response.json() if response.ok else {}
         except (requests.RequestException, ValueError):
             return []
@@ -346,9 +408,10 @@ class RunNamespace:
     def cleanup(self) -> list[str]:
         """Delete every entity used by the run through the public API; answers what failed.
 
-        Delete-all per entity id, then the entity itself (404 when it went with its memories).
+        Webhooks and projects first (see `RunObjects.cleanup`), then delete-all per entity
+        id, then the entity itself (404 when it went with its memories).
         """
-        problems = []
+        problems = self.objects.cleanup()
         kinds = {field_name: kind for kind, field_name in ENTITY_TYPES.items()}
         for field_name, value, org, project in sorted(self.used, key=lambda t: tuple(x or "" for x in t)):
             if not 0 < len(value) <= ENTITY_MAX_LENGTH:
@@ -369,9 +432,15 @@ class RunNamespace:
 
 
 @pytest.fixture(scope="session")
-def mem0_namespace(target: Target) -> Iterator[RunNamespace]:
+def mem0_namespace(target: Target, request: pytest.FixtureRequest) -> Iterator[RunNamespace]:
     """The run's entity namespace on the target; everything stored in it is deleted at the end."""
-    namespace = RunNamespace(target)
+    option = request.config.getoption
+    namespace = RunNamespace(
+        target,
+        surface=option("mem0_surface"),
+        receiver_url=option("mem0_webhook_receiver"),
+        receiver_port=option("mem0_webhook_receiver_port"),
+    )
     yield namespace
     problems = namespace.cleanup()
     if problems:
@@ -467,6 +536,8 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(operation_id): the API operation (spec operationId) a contract test checks;"
         " counted in the per-operation table",
     )
+    config.addinivalue_line("markers", "v1v2: a contract check that needs the September 2025 API (v1/v2)")
+    config.addinivalue_line("markers", "v3: a contract check that needs today's API (v3)")
     tally = _Tally()
     config.stash[_TALLY_KEY] = tally
     _ACTIVE.append(tally)
@@ -496,9 +567,35 @@ def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
         item._nodeid = nodeid
 
 
+def surfaces_of(item: pytest.Item) -> set[str]:
+    """The APIs a suite item needs: its `v1v2` / `v3` markers, else its operation's surface."""
+    marked = {name for name in SURFACE_MARKERS if item.get_closest_marker(name) is not None}
+    if marked:
+        return marked
+    op = operation_of(item)
+    surface = operation_surface(op) if op else None
+    return {surface} if surface else set()
+
+
+def _select_surface(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each suite item with the API it needs, and deselect those `--surface` rules out."""
+    surface = config.getoption("mem0_surface", "all")
+    kept, dropped = [], []
+    for item in items:
+        needs = surfaces_of(item) if _is_suite_item(item) else set()
+        for name in needs:
+            if item.get_closest_marker(name) is None:
+                item.add_marker(name)
+        (dropped if surface != "all" and needs - {surface} else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-k` / `-m` deselect, so they can match operationIds
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tag schemathesis items of the suites with their operationId, and put it in their name."""
+    """Tag schemathesis items of the suites with their operationId, and put it in their name;
+    then mark every suite item with the API it needs and apply `--surface`."""
     labels: dict[str, str] | None = None
     for item in items:
         label = getattr(item, "operation_label", None)
@@ -514,6 +611,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.name = item.name.replace(f"[{label}]", suffix)
                 base = item.nodeid.split("[", 1)[0] if item.nodeid.endswith("]") else item.nodeid
                 _set_nodeid(item, base + suffix)
+    _select_surface(config, items)
 
 
 @pytest.hookimpl(hookwrapper=True)
