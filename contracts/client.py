@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 
@@ -450,6 +451,14 @@ class Client:
             raise SeedError(
                 f"[deleteMemories] cleanup left {len(listing)} memories: {[m.get('id') for m in listing]}"
             )
+        # An entity outlives its memories (semantics.md, Entities): remove the rows too.
+        kinds = {"user_id": "user", "agent_id": "agent", "app_id": "app", "run_id": "run"}
+        for field, entity_id in pairs:
+            response = self.delete_entity(kinds[field], quote(entity_id, safe=""))
+            if response.status_code not in (200, 204, 404):
+                failures.append(response_text(response))
+        if failures:
+            raise SeedError(f"[deleteEntity] cleanup failed: {failures}")
 
 
 def _result_items(body: Any) -> list[Any]:
