@@ -308,9 +308,16 @@ def test_search_metadata(api: Client, seeded_v3: Seeded, metadata: dict[str, Any
 
 @list_op
 def test_list_items_are_the_memories(api: Client, seeded_v3: Seeded) -> None:
-    """Items carry the memory's values, the run id as `session_id`, and calendar facts of created_at (UTC)."""
+    """Items carry the memory's values, the run id as `session_id`, the add's `timestamp` as created_at,
+    and calendar facts of created_at (UTC)."""
     full = {m["id"]: m for m in seeded_v3.memories}
+    stamps = {b["messages"][0]["content"]: b["timestamp"] for b in dataset.seed_requests(seeded_v3.ns)}
     for item in page(api, seeded_v3.scope, "items", show_expired=True)["results"]:
+        created = oracle.parse_instant(item["created_at"]).timestamp()
+        assert created == stamps[item["memory"]], (
+            f"[addMemoriesV3] timestamp backdates created_at: {item['memory']!r} created {item['created_at']},"
+            f" sent timestamp {stamps[item['memory']]}"
+        )
         want = oracle.v3_item(full[item["id"]])
         missing = [k for k in oracle.V3_LIST_FIELDS if k not in item]
         assert not missing, f"[{LIST}] items: {item['id']} lacks {missing}"
@@ -369,12 +376,17 @@ def test_search_default_threshold_and_top_k(api: Client, seeded_v3: Seeded, quer
 @search_op
 @pytest.mark.parametrize("query", QUERIES[:2])
 def test_search_rerank_is_off_by_default(api: Client, seeded_v3: Seeded, query: str) -> None:
-    """The default scores are the scores with `rerank: false`."""
+    """The default scores are the scores with `rerank: false`; `reference_date` changes none of them."""
     default = search(api, seeded_v3.scope, "rerank default", query=query, top_k=ALL, threshold=0)
     plain = search(api, seeded_v3.scope, "rerank false", query=query, top_k=ALL, threshold=0, rerank=False)
     scores = {r["id"]: r["score"] for r in default}
     assert scores == {r["id"]: r["score"] for r in plain}, (
         f"[{SEARCH}] rerank default: scores differ from rerank=false for {query!r}"
+    )
+    dated = search(api, seeded_v3.scope, "reference_date", query=query, top_k=ALL, threshold=0,
+                   reference_date="2024-07-15")
+    assert scores == {r["id"]: r["score"] for r in dated}, (
+        f"[{SEARCH}] reference_date: scores differ from the same search without it for {query!r}"
     )
 
 
@@ -531,6 +543,38 @@ def test_filters_must_name_an_entity(api: Client, operation: str, filters: dict 
         assert isinstance(body, dict) and body.get("message") == ENTITY_RULE_MESSAGE, (
             f"[{operation}] entity-id rule: expected {{'message': {ENTITY_RULE_MESSAGE!r}}}, got {body}"
         )
+
+
+SDK_ORG = pytest.mark.xfail(
+    reason="docs/semantics.md (Today's API) lists org_id among the body keys v3 ignores; the mock scopes v3 add,"
+    " list and search to a body's org_id / project_id (an unknown one is an empty namespace). Reported to the lead.",
+    strict=False,
+)
+UNKNOWN_KEYS = [
+    pytest.param({"source": "ZAPIER", "output_format": "v1.1", "zz_unknown": [1]}, id="sdk-keys"),
+    pytest.param({"org_id": "org-from-an-sdk", "project_id": "proj-from-an-sdk"}, id="org-and-project",
+                 marks=SDK_ORG),
+]
+
+
+@pytest.mark.parametrize("unknown", UNKNOWN_KEYS)
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_unknown_body_keys_are_ignored(api: Client, seeded_v3: Seeded, operation: str, unknown: dict) -> None:
+    """Keys the SDKs send that the API does not know (`source`, `output_format`, `org_id`, ...) change nothing."""
+    if operation == LIST:
+        plain, extra = (page(api, seeded_v3.scope, "unknown keys", **body)["results"] for body in ({}, unknown))
+    else:
+        plain, extra = (search(api, seeded_v3.scope, "unknown keys", top_k=ALL, threshold=0, **body)
+                        for body in ({}, unknown))
+    assert [m["id"] for m in extra] == [m["id"] for m in plain], f"[{operation}] unknown body keys changed the answer"
+
+
+@search_op
+def test_search_needs_a_query(api: Client, seeded_v3: Seeded) -> None:
+    """`query` is required and not empty."""
+    for body in ({"filters": seeded_v3.scope}, {"filters": seeded_v3.scope, "query": ""}):
+        response = api.request("POST", "/v3/memories/search/", json=body)
+        assert response.status_code == 400, f"[{SEARCH}] query {body.get('query')!r}: {response_text(response)}"
 
 
 def _v3_invalid(scope: dict) -> st.SearchStrategy:

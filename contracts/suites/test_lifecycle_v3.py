@@ -176,6 +176,27 @@ def test_infer_false_answers_results_at_once(api: Client, lab3: Lab) -> None:
 
 
 @pytest.mark.mem0_operation("addMemoriesV3")
+def test_add_entity_ids_and_categories(api: Client, lab3: Lab) -> None:
+    """Entity ids at the top level, else flat in `filters`; none is add's 400. `custom_categories`
+    decide this call's categories."""
+    user = lab3.entity()
+    memory_id = lab3.add_one(f"Writes haiku at dawn {_tag()}", filters={"user_id": user})
+    expect(lab3.read(memory_id, "ids from filters").get("user_id") == user, "addMemoriesV3",
+           "entity ids flat in filters are read when none is at the top level", "")
+    response = api.add_v3({"messages": [{"role": "user", "content": "No entity here"}], "infer": False})
+    body = _json(response)
+    expect(response.status_code == 400 and isinstance(body, dict) and body.get("error") == "400 Bad Request"
+           and isinstance((body.get("details") or {}).get("message"), str), "addMemoriesV3",
+           "no entity id: 400 in add's shape", response_text(response))
+    custom = {"ct_boats": "Boats, sailing and the sea"}
+    memory_id = lab3.add_one(f"I sail a small wooden boat on the sea {_tag()}", user_id=user,
+                             custom_categories=[custom])
+    categories = lab3.read(memory_id, "custom categories").get("categories") or []
+    expect(categories and set(categories) <= set(custom), "addMemoriesV3",
+           "custom_categories decide this call's categories", f"{categories}")
+
+
+@pytest.mark.mem0_operation("addMemoriesV3")
 def test_dedupe_within_a_scope(api: Client, lab3: Lab) -> None:
     """The same text in the same scope is stored once (across calls and within one); another scope stores it."""
     user, other, agent = lab3.entity(), lab3.entity(), lab3.entity("agent_id")
@@ -314,12 +335,15 @@ def test_update_answers_the_memory_and_expiry_follows(api: Client, lab3: Lab) ->
     expect(response.status_code == 200 and isinstance(body, dict) and body.get("expiration_date") is None,
            "updateMemory", "expiration_date null clears it", response_text(response))
     expect(visible() == (True, True), "getMemoriesV3", "expiry cleared: listed and searched again", f"{visible()}")
+    created = lab3.read(memory_id, "before an update with timestamp")["created_at"]
     new_text = f"Plays the accordion {_tag()}"
-    response = api.update(memory_id, text=new_text)
+    response = api.update(memory_id, text=new_text, timestamp=86400)  # as today's SDKs send it
     body = _json(response)
     expect(response.status_code == 200 and isinstance(body, dict) and body.get("memory") == new_text
            and body.get("text") == new_text, "updateMemory", "update text answers the new memory",
            response_text(response))
+    expect(oracle.parse_instant(body.get("created_at", "")) == oracle.parse_instant(created), "updateMemory",
+           "timestamp is accepted and not used", f"created_at {created} became {body.get('created_at')}")
 
 
 # --------------------------------------------------------------------------- delete-all
@@ -460,6 +484,13 @@ def test_entities_by_numeric_id(api: Client, lab3: Lab) -> None:
         if status == 400:
             expect("entity_id" in (_json(response) or {}), "deleteEntityById", "a field error on entity_id",
                    response_text(response))
+    other = lab3.entity()
+    lab3.add_one(f"Entity probe {_tag()}", user_id=other)
+    response = api.delete_entity("user", other)
+    body = _json(response)
+    expect(response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("message"), str)
+           and is_uuid(body.get("event_id")), "deleteEntity", "by name: answers a message and an event_id",
+           response_text(response))
     response = api.delete_entity_by_id("user", str(row["id"]))
     body = _json(response)
     expect(response.status_code == 200 and isinstance(body, dict) and isinstance(body.get("message"), str)
@@ -469,6 +500,11 @@ def test_entities_by_numeric_id(api: Client, lab3: Lab) -> None:
     expect(gone.status_code == 404, "deleteEntityById", "the entity's memories go", response_text(gone))
     response = api.get_entity("user", user)
     expect(response.status_code == 404, "getEntity", "a deleted entity is 404", response_text(response))
+    again = lab3.entity()
+    lab3.add_one(f"Entity probe {_tag()}", user_id=again)
+    new_row = _entity_row(api, "user", again)
+    expect(new_row is not None and str(new_row.get("id")) != str(row["id"]), "listEntities",
+           "a deleted entity's id is never reused", f"{row} then {new_row}")
 
 
 @pytest.mark.mem0_operation("getSummary")
@@ -560,6 +596,8 @@ def test_project_create_read_update_members_delete(api: Client, mem0_namespace: 
     response = api.project_call("DELETE", org, project, *members_path, params={"email": email})
     expect(response.status_code == 404, "removeProjectMember", "not a member: 404", response_text(response))
 
+    response = api.project_call("GET", org, f"{project}-not-a-project")
+    expect(response.status_code == 404, "getProject", "a project the key lacks is 404", response_text(response))
     response = api.project_call("GET", f"{org}-not-this-org", project)
     expect(response.status_code == 404, "getProject", "another organization's path is 404", response_text(response))
     response = api.project_call("DELETE", org, project)
@@ -645,10 +683,21 @@ def test_webhooks_deliver_to_the_suites_receiver(api: Client, lab3: Lab, mem0_na
                and hook.get("is_active") is active and hook.get("webhook_id"), "createWebhook",
                "the webhook as created", f"{hook}")
         hooks[name] = str(hook["webhook_id"])
+    camel_body = {"name": f"{mem0_namespace.prefix}camel", "eventTypes": ["memory_add"], "is_active": False,
+                  "url": f"{receiver.url}/{mem0_namespace.prefix}camel"}
+    response = objects.create_webhook(project, camel_body)
+    camel = _json(response) or {}
+    expect(response is not None and response.status_code == 201 and camel.get("event_types") == ["memory_add"],
+           "createWebhook", "eventTypes is accepted as event_types", f"{camel}")
+    hooks["camel"] = str(camel.get("webhook_id"))
     response = api.webhooks(project)
     listed = {str(h.get("webhook_id")) for h in _json(response) or []} if response.status_code == 200 else set()
     expect(set(hooks.values()) <= listed, "listWebhooks", "the project's webhooks are listed",
            response_text(response))
+    default = api.webhooks(mem0_namespace.home()[1] or "")
+    response = api.webhooks("null")
+    expect(response.status_code == 200 and _json(response) == _json(default), "listWebhooks",
+           "null as the project id means the key's default project", response_text(response))
 
     scope = {"org_id": org, "project_id": project} if own_project else {}
     text = f"I keep a logbook of every sunrise {_tag()}"
@@ -744,6 +793,18 @@ def test_profile_job_builds_the_entitys_profile(api: Client, lab3: Lab) -> None:
     for text in texts:
         lab3.add_one(text, user_id=user)
     lab3.add_one(f"Lives in Reykjavik {tag}", user_id=other)
+    objects = lab3.run.objects
+    objects.snapshot_profile_settings()  # written back below, even if the target took a bad change
+    try:
+        for bad in ({"entities": {"user": {"schema": {"type": "object", "properties": {"x": {"type": "string"}}}}}},
+                    {"schema": {"type": "object", "properties": {"x": {"type": "string", "description": "x"}}}}):
+            response = api.request("POST", "/v2/profiles/settings/", json=bad)
+            expect(response.status_code == 400, "updateProfileSettings",
+                   "a property without description, or a flat body, is 400", response_text(response))
+        expect(_json(api.profile_settings()) == settings, "updateProfileSettings", "a refused change changes nothing",
+               "")
+    finally:
+        objects.restore_profile_settings()
     response = api.get_profile("user", user)
     expect(response.status_code == 200 and (_json(response) or {}).get("status") == "pending", "getProfile",
            "pending before any job built it", response_text(response))
