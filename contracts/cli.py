@@ -1,12 +1,13 @@
 """`mem0-contracts`: run the contract suite against an implementation of the Mem0 Memory API.
 
-    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [--max-wait S] [pytest args...]
+    mem0-contracts --base-url URL --api-key KEY [--second-api-key K] [--max-wait S]
+                   [--surface all|v1v2|v3] [--webhook-receiver URL] [pytest args...]
 
 It is `pytest --pyargs contracts` with the target options (also read from MEM0_BASE_URL,
-MEM0_API_KEY, MEM0_SECOND_API_KEY, MEM0_MAX_WAIT), mapped onto the plugin's namespaced
-`--mem0-...` options; any other argument goes to pytest as is (`-k`, `-x`,
-`--junitxml=report.xml`, ...). Without a URL the suite starts the project's mock and checks
-it. The exit status is pytest's.
+MEM0_API_KEY, MEM0_SECOND_API_KEY, MEM0_MAX_WAIT, MEM0_SURFACE, MEM0_WEBHOOK_RECEIVER),
+mapped onto the plugin's namespaced `--mem0-...` options; any other argument goes to pytest
+as is (`-k`, `-x`, `-n auto`, `--junitxml=report.xml`, ...). Without a URL the suite starts
+the project's mock and checks it. The exit status is pytest's.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ TARGET_OPTIONS = {
     "api_key": "--mem0-api-key",
     "second_api_key": "--mem0-second-api-key",
     "max_wait": "--mem0-max-wait",
+    "surface": "--mem0-surface",
+    "webhook_receiver": "--mem0-webhook-receiver",
 }
 
 
@@ -49,6 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--second-api-key", help="a key of another tenant (default: MEM0_SECOND_API_KEY)")
     parser.add_argument(
         "--max-wait", help="seconds to poll for a write to become visible (default: MEM0_MAX_WAIT, else 30)"
+    )
+    parser.add_argument(
+        "--surface",
+        choices=("all", "v1v2", "v3"),
+        help="the API the target implements: all (default), v1v2 (the September 2025 API) or v3 (today's"
+        " API); checks that need the other one are deselected (default: MEM0_SURFACE, else all)",
+    )
+    parser.add_argument(
+        "--webhook-receiver",
+        metavar="URL",
+        help="an address at which the target reaches this machine's webhook receiver; without it the"
+        " receiver listens on 127.0.0.1 and the delivery check skips itself for a remote target"
+        " (default: MEM0_WEBHOOK_RECEIVER)",
     )
     return parser
 

@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import requests
 
@@ -126,16 +127,17 @@ class Client:
         return self.request("GET", f"/v1/memories/{memory_id}/")
 
     def update(
-        self, memory_id: str, *, text: str | None = None, metadata: dict[str, Any] | None = None
+        self, memory_id: str, *, text: str | None = None, metadata: dict[str, Any] | None = None,
+        **fields: Any,
     ) -> requests.Response:
-        """updateMemory: PUT /v1/memories/{id}/."""
-        return self.request(
-            "PUT", f"/v1/memories/{memory_id}/", json=_compact({"text": text, "metadata": metadata})
-        )
+        """updateMemory: PUT /v1/memories/{id}/; `fields` go as given, None included (it clears)."""
+        body = {**_compact({"text": text, "metadata": metadata}), **fields}
+        return self.request("PUT", f"/v1/memories/{memory_id}/", json=body)
 
-    def delete(self, memory_id: str) -> requests.Response:
-        """deleteMemory: DELETE /v1/memories/{id}/."""
-        return self.request("DELETE", f"/v1/memories/{memory_id}/")
+    def delete(self, memory_id: str, *, delete_linked: bool | None = None) -> requests.Response:
+        """deleteMemory: DELETE /v1/memories/{id}/ (`delete_linked=true` also deletes what it superseded)."""
+        params = {} if delete_linked is None else {"delete_linked": str(delete_linked).lower()}
+        return self.request("DELETE", f"/v1/memories/{memory_id}/", params=params)
 
     def history(self, memory_id: str) -> requests.Response:
         """getMemoryHistory: GET /v1/memories/{id}/history/."""
@@ -182,6 +184,83 @@ class Client:
         """deleteEntity: DELETE /v2/entities/{type}/{id}/."""
         return self.request("DELETE", f"/v2/entities/{entity_type}/{entity_id}/")
 
+    # --- today's API (v3) -------------------------------------------------------------
+
+    def add_v3(self, body: dict[str, Any]) -> requests.Response:
+        """addMemoriesV3: POST /v3/memories/add/."""
+        return self.request("POST", "/v3/memories/add/", json=body)
+
+    def get_all_v3(
+        self, filters: Any, *, page: int | None = None, page_size: int | None = None, **body: Any
+    ) -> requests.Response:
+        """getMemoriesV3: POST /v3/memories/ with `page` / `page_size` in the query (the SDKs' form)."""
+        params = _compact({"page": page, "page_size": page_size})
+        return self.request("POST", "/v3/memories/", params=params, json=_compact({"filters": filters, **body}))
+
+    def search_v3(self, query: str, filters: Any, **options: Any) -> requests.Response:
+        """searchMemoriesV3: POST /v3/memories/search/ (top_k, threshold, show_expired ... as options)."""
+        return self.request("POST", "/v3/memories/search/", json={"query": query, "filters": filters,
+                                                                   **_compact(options)})
+
+    def summary(self, body: dict[str, Any]) -> requests.Response:
+        """getSummary: POST /v1/summary/."""
+        return self.request("POST", "/v1/summary/", json=body)
+
+    def get_event(self, event_id: str) -> requests.Response:
+        """getEvent: GET /v1/event/{id}/."""
+        return self.request("GET", f"/v1/event/{event_id}/")
+
+    def list_events(self, **params: Any) -> requests.Response:
+        """listEvents: GET /v1/events/."""
+        return self.request("GET", "/v1/events/", params=_compact(params))
+
+    def get_entity(self, entity_type: str, name: str) -> requests.Response:
+        """getEntity: GET /v2/entities/{type}/{name}/."""
+        return self.request("GET", f"/v2/entities/{entity_type}/{name}/")
+
+    def delete_entity_by_id(self, entity_type: str, serial: str) -> requests.Response:
+        """deleteEntityById: DELETE /v1/entities/{type}/{numeric id}/."""
+        return self.request("DELETE", f"/v1/entities/{entity_type}/{serial}/")
+
+    def project_path(self, org: str, project: str | None = None, tail: str = "") -> str:
+        path = f"/api/v1/orgs/organizations/{org}/projects/"
+        return f"{path}{project}/{tail}" if project else path
+
+    def project_call(
+        self, method: str, org: str, project: str | None = None, tail: str = "", **kwargs: Any
+    ) -> requests.Response:
+        """listProjects / createProject / getProject / updateProject / deleteProject and the members calls."""
+        return self.request(method, self.project_path(org, project, tail), **kwargs)
+
+    def webhooks(self, project: str) -> requests.Response:
+        """listWebhooks: GET /api/v1/webhooks/projects/{project}/."""
+        return self.request("GET", f"/api/v1/webhooks/projects/{project}/")
+
+    def update_webhook(self, webhook_id: str, body: dict[str, Any]) -> requests.Response:
+        """updateWebhook: PUT /api/v1/webhooks/{id}/."""
+        return self.request("PUT", f"/api/v1/webhooks/{webhook_id}/", json=body)
+
+    def delete_webhook(self, webhook_id: str) -> requests.Response:
+        """deleteWebhook: DELETE /api/v1/webhooks/{id}/."""
+        return self.request("DELETE", f"/api/v1/webhooks/{webhook_id}/")
+
+    def start_profile_job(self, body: dict[str, Any], idempotency_key: str | None = None) -> requests.Response:
+        """startProfileJob: POST /v2/profiles/jobs/."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        return self.request("POST", "/v2/profiles/jobs/", json=body, headers=headers)
+
+    def get_profile_job(self, job_id: str) -> requests.Response:
+        """getProfileJob: GET /v2/profiles/jobs/{id}/."""
+        return self.request("GET", f"/v2/profiles/jobs/{job_id}/")
+
+    def get_profile(self, entity_type: str, name: str) -> requests.Response:
+        """getProfile: GET /v2/entities/{type}/{name}/profile/."""
+        return self.request("GET", f"/v2/entities/{entity_type}/{name}/profile/")
+
+    def profile_settings(self) -> requests.Response:
+        """getProfileSettings: GET /v2/profiles/settings/."""
+        return self.request("GET", "/v2/profiles/settings/")
+
     # --- helpers over several calls ----------------------------------------------------
 
     def listing(self, filters: Any) -> list[dict[str, Any]]:
@@ -222,6 +301,80 @@ class Client:
         if not ok:
             raise SeedError(f"[addMemories] {text!r} not visible after {timeout or max_wait()}s (queued add)")
         return next(m["id"] for m in listing if m.get("memory") == text)
+
+    def listing_v3(self, filters: Any, op_check: str = "listing", **body: Any) -> list[dict[str, Any]]:
+        """Every page of v3 list as one list (pages of 200); raises SeedError unless each page is 200."""
+        found: list[dict[str, Any]] = []
+        for page in range(1, 1000):
+            response = self.get_all_v3(filters, page=page, page_size=200, **body)
+            payload = response.json() if response.status_code == 200 else None
+            if not (isinstance(payload, dict) and isinstance(payload.get("results"), list)):
+                if page > 1 and response.status_code == 404:
+                    break  # a page past the end: the count was a multiple of 200
+                raise SeedError(f"[getMemoriesV3] {op_check}: {response_text(response)}")
+            found += payload["results"]
+            if not payload.get("next"):
+                break
+        return found
+
+    def add_verbatim_v3(self, messages: Any, *, op_check: str = "add", **fields: Any) -> dict[str, Any]:
+        """A v3 add with `infer: false`; answers its 200 body (raises SeedError otherwise).
+
+        `messages` is a text (one user turn) or a list of turns."""
+        if isinstance(messages, str):
+            messages = [{"role": "user", "content": messages}]
+        response = self.add_v3({"messages": messages, "infer": False, **fields})
+        body = response.json() if response.status_code == 200 else None
+        if not isinstance(body, dict):
+            raise SeedError(f"[addMemoriesV3] {op_check}: {response_text(response)}")
+        return body
+
+    def wait_event(self, event_id: str, *, timeout: float | None = None) -> tuple[requests.Response, bool]:
+        """Poll GET /v1/event/{id}/ until it is SUCCEEDED or FAILED, at most `timeout` (--max-wait) seconds."""
+
+        def finished(response: requests.Response) -> bool:
+            if response.status_code != 200:
+                return False
+            try:
+                return response.json().get("status") in ("SUCCEEDED", "FAILED")
+            except (ValueError, AttributeError):
+                return False
+
+        return poll(lambda: self.get_event(event_id), finished, timeout=timeout)
+
+    def seed_v3(self, ns: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Store dataset.seed_requests(ns) through v3 add and return the memories as GET by id shows them.
+
+        The full object (v1 shape: `run_id`, `keywords`, `replaced_by`) is what the oracle judges
+        every filter field on; v3 list items carry neither keywords nor `run_id`.
+        """
+        ids: list[str] = []
+        for body in dataset.seed_requests(ns):
+            v3_body = {k: v for k, v in body.items() if k not in ("output_format",)}
+            answer = self.add_verbatim_v3(v3_body.pop("messages"), op_check="seeding", **v3_body)
+            items = _result_items(answer)
+            got = [i["id"] for i in items if isinstance(i, dict) and i.get("id")]
+            if len(got) != 1:
+                raise SeedError(f"[addMemoriesV3] seeding {body['messages'][0]['content']!r}: results {items}")
+            ids += got
+        memories = []
+        for memory_id in ids:
+            response, ok = poll(lambda mid=memory_id: self.get(mid), lambda r: r.status_code == 200,
+                                timeout=timeout)
+            if not ok:
+                raise SeedError(f"[getMemory] seeded memory not readable by id: {response_text(response)}")
+            memories.append(response.json())
+        pairs = [(field, eid) for field, ids_ in dataset.entities(ns).items() for eid in ids_]
+        wanted = {m["id"] for m in memories if not is_expired(m)}
+        listing, ok = poll(
+            lambda: [m for f, e in pairs for m in self.listing_v3({f: e}, "seeding")],
+            lambda found: wanted <= {m.get("id") for m in found},
+            timeout=timeout,
+        )
+        if not ok:
+            missing = sorted(wanted - {m["id"] for m in listing})
+            raise SeedError(f"[getMemoriesV3] seeded memories not listed: {missing}")
+        return memories
 
     def entity_listing(self, pairs: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
         """Memories of these entities, one plain equality filter each.
@@ -270,10 +423,13 @@ class Client:
             memories.append(response.json())
         return memories
 
-    def cleanup(self, ns: str, *, extra: Iterable[tuple[str, str]] = (), timeout: float | None = None) -> None:
+    def cleanup(
+        self, ns: str, *, extra: Iterable[tuple[str, str]] = (), timeout: float | None = None, v3: bool = False
+    ) -> None:
         """Delete exactly the namespace's entities' memories and check they are gone.
 
-        `extra` adds (field, entity id) pairs a suite created besides the seed's entities.
+        `extra` adds (field, entity id) pairs a suite created besides the seed's entities; `v3`
+        checks through today's list (expired memories included) instead of get-all v2.
         """
         pairs = [(field, eid) for field, ids in dataset.entities(ns).items() for eid in ids]
         pairs += list(extra)
@@ -284,11 +440,25 @@ class Client:
                 failures.append(response_text(response))
         if failures:
             raise SeedError(f"[deleteMemories] cleanup failed: {failures}")
-        listing, ok = poll(lambda: self.entity_listing(pairs), lambda found: not found, timeout=timeout)
+        if v3:
+            def remaining() -> list[dict[str, Any]]:
+                return [m for f, e in pairs for m in self.listing_v3({f: e}, "cleanup", show_expired=True)]
+        else:
+            def remaining() -> list[dict[str, Any]]:
+                return self.entity_listing(pairs)
+        listing, ok = poll(remaining, lambda found: not found, timeout=timeout)
         if not ok:
             raise SeedError(
                 f"[deleteMemories] cleanup left {len(listing)} memories: {[m.get('id') for m in listing]}"
             )
+        # An entity outlives its memories (semantics.md, Entities): remove the rows too.
+        kinds = {"user_id": "user", "agent_id": "agent", "app_id": "app", "run_id": "run"}
+        for field, entity_id in pairs:
+            response = self.delete_entity(kinds[field], quote(entity_id, safe=""))
+            if response.status_code not in (200, 204, 404):
+                failures.append(response_text(response))
+        if failures:
+            raise SeedError(f"[deleteEntity] cleanup failed: {failures}")
 
 
 def _result_items(body: Any) -> list[Any]:

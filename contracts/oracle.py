@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 __all__ = [
+    "CATEGORY_CATALOGUE",
     "DATE_FIELDS",
     "ENTITY_FIELDS",
     "FIELDS",
@@ -34,6 +35,23 @@ __all__ = [
     "project",
     "select",
     "validate",
+    # today's API (v3)
+    "EVENT_STATUSES",
+    "V3_DEFAULT_THRESHOLD",
+    "V3_DEFAULT_TOP_K",
+    "V3_FIELD_ALIASES",
+    "V3_LIST_FIELDS",
+    "V3_MAX_PAGE_SIZE",
+    "V3_SEARCH_FIELDS",
+    "calendar_facts",
+    "check_event",
+    "check_score_breakdown",
+    "check_summary",
+    "dedupe_key",
+    "normalize_v3_filter",
+    "ranked_head",
+    "select_v3",
+    "v3_item",
 ]
 
 ENTITY_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
@@ -564,4 +582,254 @@ def check_projection(
     for key in fields:
         if key in MEMORY_FIELDS and key not in item and key not in require:
             problems.append(f"field {key!r} was asked for but is missing")
+    return problems
+
+
+# --------------------------------------------------------------------------- today's API (v3)
+#
+# From docs/semantics.md, "Today's API (v3)". v3 list and search take the v2 filter language
+# (plus camelCase field names), hide expired memories unless `show_expired`, hide superseded
+# ones with `latest_only`, and AND body shortcuts with the filter. The functions below take
+# memories in the v1 object's shape (`run_id`, `keywords`, `replaced_by`), as
+# `GET /v1/memories/{id}/` answers them, so that every filter field can be judged.
+
+V3_DEFAULT_THRESHOLD = 0.1
+V3_DEFAULT_TOP_K = 10
+V3_MAX_PAGE_SIZE = 200
+V3_DEFAULT_PAGE_SIZE = 100
+V3_FIELD_ALIASES = {
+    "userId": "user_id", "agentId": "agent_id", "appId": "app_id", "runId": "run_id",
+    "createdAt": "created_at", "updatedAt": "updated_at",
+}
+# The keys of a v3 list item (the run id is `session_id` there) and of a v3 search result.
+V3_LIST_FIELDS = (
+    "id", "memory", "user_id", "agent_id", "app_id", "session_id", "structured_attributes", "replaced_by",
+    "synthesized", "metadata", "categories", "immutable", "expiration_date", *DATE_FIELDS,
+)
+V3_SEARCH_FIELDS = (
+    "id", "memory", *ENTITY_FIELDS, "metadata", "categories", "score", "score_breakdown", "expiration_date",
+    *DATE_FIELDS,
+)
+EVENT_STATUSES = ("PENDING", "RUNNING", "SUCCEEDED", "FAILED")
+EVENT_FIELDS = (
+    "id", "event_type", "status", "payload", "metadata", "results", "created_at", "updated_at", "started_at",
+    "completed_at", "latency", "graph_status", "error",
+)
+CATEGORY_CATALOGUE = (
+    "personal_details", "family", "professional_details", "sports", "travel", "food", "music", "health",
+    "technology", "hobbies", "fashion", "entertainment", "milestones", "user_preferences", "misc",
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def normalize_v3_filter(tree: Any) -> Any:
+    """The v2 filter a v3 filter means: camelCase field names (`userId`, `createdAt`, ...) renamed.
+
+    Only field positions are renamed (under AND / OR / NOT too); metadata keys are the user's own.
+    """
+    if isinstance(tree, list):
+        return [normalize_v3_filter(sub) for sub in tree]
+    if not isinstance(tree, dict):
+        return tree
+    out: dict[str, Any] = {}
+    for key, value in tree.items():
+        if key in LOGICAL:
+            out[key] = normalize_v3_filter(value)
+        else:
+            name = V3_FIELD_ALIASES.get(key, key)
+            if name in out:  # `userId` beside `user_id`: both must hold
+                return {"AND": [normalize_v3_filter({k: v}) for k, v in tree.items()]}
+            out[name] = value
+    return out
+
+
+def _created_day(memory: Mapping[str, Any]) -> date:
+    return parse_instant(memory["created_at"]).date()
+
+
+def _shortcuts_hold(
+    memory: Mapping[str, Any],
+    *,
+    start_date: str | None,
+    end_date: str | None,
+    categories: Sequence[str] | None,
+    keywords: str | None,
+    metadata: Mapping[str, Any] | None,
+) -> bool:
+    """The v3 body shortcuts, each ANDed with the filter (absent = no condition)."""
+    if start_date is not None and _created_day(memory) < date.fromisoformat(start_date):
+        return False
+    if end_date is not None and _created_day(memory) > date.fromisoformat(end_date):
+        return False
+    if categories is not None and not any(  # any of them, exact
+        _eq(c, wanted) for c in memory.get("categories") or [] for wanted in categories
+    ):
+        return False
+    if keywords is not None:  # some keyword contains the text, any case
+        needle = keywords.lower()
+        if not any(isinstance(k, str) and needle in k.lower() for k in memory.get("keywords") or []):
+            return False
+    if metadata is not None:  # search: every given key with exactly that value
+        meta = memory.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
+        if not all(key in meta and _eq(meta[key], value) for key, value in metadata.items()):
+            return False
+    return True
+
+
+def select_v3(
+    filters: dict,
+    memories: Iterable[Mapping[str, Any]],
+    *,
+    show_expired: bool = False,
+    latest_only: bool = False,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    categories: Sequence[str] | None = None,
+    keywords: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    today: date | None = None,
+) -> list:
+    """What v3 list must list (and v3 search may return): in listing order.
+
+    Expired memories only with `show_expired`; superseded ones (`replaced_by` set) not with
+    `latest_only`; the shortcuts ANDed with the (camelCase-tolerant) filter.
+    """
+    tree = normalize_v3_filter(filters)
+    validate(tree)
+    day = today or _today_utc()
+    kept = [
+        m for m in memories
+        if (show_expired or not is_expired(m, today=day))
+        and not (latest_only and m.get("replaced_by"))
+        and _shortcuts_hold(m, start_date=start_date, end_date=end_date, categories=categories,
+                            keywords=keywords, metadata=metadata)
+        and _eval(tree, m)
+    ]
+    return listing_order(kept)
+
+
+def v3_item(memory: Mapping[str, Any]) -> dict:
+    """The v3 list item of a memory (v1 object shape in): its keys, with the run id as `session_id`."""
+    source = {**memory, "session_id": memory.get("run_id")}
+    return {key: source.get(key) for key in V3_LIST_FIELDS if key in source}
+
+
+def calendar_facts(created_at: str) -> dict[str, Any]:
+    """The calendar facts of an instant (UTC) that `structured_attributes` must agree with.
+
+    `week_of_year` is left out: semantics.md does not say which week numbering it uses.
+    """
+    moment = parse_instant(created_at)
+    day = moment.date()
+    return {
+        "year": day.year, "month": day.month, "day": day.day, "hour": moment.hour, "minute": moment.minute,
+        "day_of_week": _WEEKDAYS[day.weekday()], "day_of_year": day.timetuple().tm_yday,
+        "quarter": (day.month - 1) // 3 + 1, "is_weekend": day.weekday() >= 5,
+    }
+
+
+def ranked_head(ranked: Sequence[Mapping[str, Any]], *, top_k: int, threshold: float) -> list:
+    """What a search must answer given its full ranking at threshold 0: score >= threshold, first top_k."""
+    return [r for r in ranked if r["score"] >= threshold][: max(top_k, 0)]
+
+
+def check_score_breakdown(item: Mapping[str, Any], *, tolerance: float = 0.01) -> list[str]:
+    """A v3 search result's `score_breakdown`: semantic, bm25 and entity, numbers >= 0 summing to score."""
+    rid = item.get("id")
+    breakdown = item.get("score_breakdown")
+    if not isinstance(breakdown, Mapping):
+        return [f"result {rid} has no score_breakdown object: {breakdown!r}"]
+    problems = []
+    parts = ("semantic", "bm25", "entity")
+    if set(breakdown) != set(parts):
+        problems.append(f"result {rid} score_breakdown keys {sorted(breakdown)} are not {list(parts)}")
+    values = [breakdown.get(p) for p in parts]
+    if not all(_is_number(v) and v >= 0 for v in values):
+        return [*problems, f"result {rid} score_breakdown parts are not numbers >= 0: {breakdown}"]
+    score = item.get("score")
+    if _is_number(score) and abs(sum(values) - score) > tolerance:
+        problems.append(f"result {rid} score_breakdown sums to {sum(values):.4f}, score is {score}")
+    return problems
+
+
+def dedupe_key(memory: Mapping[str, Any]) -> tuple:
+    """Two memories with the same key are one memory stored twice (v3 add dedupes them)."""
+    return (memory.get("memory"), *(memory.get(f) for f in ENTITY_FIELDS))
+
+
+def check_event(event: Any, *, event_id: str | None = None, event_type: str | None = None) -> list[str]:
+    """Violations of the event object's contract (fields, status, timings, result items)."""
+    if not isinstance(event, Mapping):
+        return [f"event is not an object: {event!r}"]
+    problems = [f"event lacks {key!r}" for key in EVENT_FIELDS if key not in event and key != "metadata"]
+    if event_id is not None and event.get("id") != event_id:
+        problems.append(f"event id {event.get('id')!r} is not {event_id!r}")
+    if event_type is not None and event.get("event_type") != event_type:
+        problems.append(f"event_type {event.get('event_type')!r} is not {event_type!r}")
+    status = event.get("status")
+    if status not in EVENT_STATUSES:
+        problems.append(f"status {status!r} is not one of {EVENT_STATUSES}")
+    results = event.get("results")
+    if not isinstance(results, list):
+        problems.append(f"results is not a list: {results!r}")
+        results = []
+    for i, item in enumerate(results):
+        if not (isinstance(item, Mapping) and item.get("id") and isinstance(item.get("data"), Mapping)
+                and isinstance(item["data"].get("memory"), str) and item.get("event")):
+            problems.append(f"result {i} is not {{id, event, data: {{memory}}}}: {item!r}")
+    if status in ("SUCCEEDED", "FAILED"):
+        try:
+            created, started, completed = (parse_instant(event[k]) for k in ("created_at", "started_at",
+                                                                               "completed_at"))
+        except (KeyError, ValueError) as exc:
+            problems.append(f"a finished event needs created_at, started_at and completed_at: {exc}")
+        else:
+            if not created <= started <= completed:
+                problems.append(f"timings out of order: created {created}, started {started}, completed {completed}")
+        latency = event.get("latency")
+        if not (_is_number(latency) and latency >= 0):
+            problems.append(f"a finished event's latency is not a number of ms >= 0: {latency!r}")
+    if status == "FAILED" and not event.get("error"):
+        problems.append("a FAILED event names no error")
+    return problems
+
+
+def check_summary(items: Any, selected: Sequence[Mapping[str, Any]], others: Sequence[str] = ()) -> list[str]:
+    """Violations of the summary answer for the memories its filters select (`selected`).
+
+    Each item is `{summary, memory_count, categories}`; the counts add up to the selection,
+    every selected memory's text is in exactly one summary, and none of `others` (texts of
+    memories the filters do not select) is in any.
+    """
+    if not isinstance(items, list):
+        return [f"summary answer is not a list: {items!r}"]
+    problems: list[str] = []
+    texts: list[str] = []
+    total = 0
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            problems.append(f"item {i} is not an object: {item!r}")
+            continue
+        summary, count, cats = item.get("summary"), item.get("memory_count"), item.get("categories")
+        if not isinstance(summary, str):
+            problems.append(f"item {i} summary is not a string: {summary!r}")
+            summary = ""
+        if not (isinstance(count, int) and not isinstance(count, bool) and count >= 1):
+            problems.append(f"item {i} memory_count is not a positive integer: {count!r}")
+            count = 0
+        if not (isinstance(cats, Mapping) and all(isinstance(v, int) and v >= 1 for v in cats.values())):
+            problems.append(f"item {i} categories is not an object of counts: {cats!r}")
+        total += count
+        texts.append(summary)
+    if total != len(selected):
+        problems.append(f"memory_count adds up to {total}, the filters select {len(selected)} memories")
+    for memory in selected:
+        text = memory.get("memory", "")
+        holding = sum(text in summary for summary in texts)
+        if holding != 1:
+            problems.append(f"{text!r} is in {holding} summaries, not exactly one")
+    for text in others:
+        if any(text in summary for summary in texts):
+            problems.append(f"{text!r} is summarised though the filters do not select it")
     return problems

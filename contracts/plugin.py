@@ -2,14 +2,15 @@
 
 Installed as a `pytest11` entry point, so any project with this package installed gets
 `--mem0-base-url` / `--mem0-api-key` (or `MEM0_BASE_URL` / `MEM0_API_KEY`), the `target`,
-`mem0_mock` and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker and,
-after a run that touched the contract suites, a table of checks per API operation. It
-imports nothing heavy at load time: the mock starts only when a test asks for it.
+`mem0_mock` and `mem0_namespace` fixtures, the `mem0_operation(operation_id)` marker, the
+surface markers `v1v2` / `v3` with `--mem0-surface` to check a server that has only one of
+the two APIs and, after a run that touched the contract suites, a table of checks per API
+operation. It imports nothing heavy at load time: the mock starts only when a test asks for it.
 
 Every option is namespaced (`--mem0-...`): this plugin loads into every pytest run of the
 environment, and a plain `--base-url` clashes with pytest-base-url's (which
 pytest-playwright and pytest-selenium bring), breaking all of them. `mem0-contracts` maps
-its own `--base-url` and `--api-key` onto these.
+its own `--base-url`, `--api-key`, `--surface`, ... onto these.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from contracts.objects import RunObjects
+
 MARKER = "mem0_operation"
 ENTITY_FIELDS = ("user_id", "agent_id", "app_id", "run_id")
 # Today's API accepts the SDKs' camelCase names for entity fields inside `filters`.
@@ -44,6 +47,25 @@ ADMIN_HEADER = "X-Mem0-Mock-Admin"  # the mock's harness header when it has an a
 
 class HarnessError(Exception):
     """The mock's harness refused a request; the message carries its answer."""
+
+# The two APIs a target may implement. An operation is of the September 2025 API (v1v2), of
+# today's API (v3), or shared by both (what today's SDKs still call under /v1/ and /v2/).
+SURFACES = ("all", "v1v2", "v3")
+SURFACE_MARKERS = ("v1v2", "v3")
+V1V2_OPERATIONS = frozenset({"addMemories", "getMemoriesV1", "getMemoriesV2", "searchMemoriesV1", "searchMemoriesV2"})
+SHARED_OPERATIONS = frozenset({
+    "ping", "getMemory", "updateMemory", "deleteMemory", "getMemoryHistory", "deleteMemories", "batchUpdateMemories",
+    "batchDeleteMemories", "createMemoryExport", "getMemoryExport", "createFeedback", "listEntities", "deleteEntity",
+})
+
+
+def operation_surface(operation_id: str) -> str | None:
+    """"v1v2" or "v3" for an operation of one API only, None for a shared one (every other is v3)."""
+    if operation_id in V1V2_OPERATIONS:
+        return "v1v2"
+    if operation_id in SHARED_OPERATIONS:
+        return None
+    return "v3"
 
 
 @dataclass
@@ -179,6 +201,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="a second key of another tenant, for the isolation checks (default: MEM0_SECOND_API_KEY;"
         " generated for the suite's own mock)",
     )
+    group.addoption(
+        "--mem0-surface",
+        dest="mem0_surface",
+        choices=SURFACES,
+        default=os.environ.get("MEM0_SURFACE", "all"),
+        help="which API the target implements: all (default), v1v2 (the September 2025 API only) or v3"
+        " (today's API only); checks needing the other one are deselected (MEM0_SURFACE)",
+    )
+    group.addoption(
+        "--mem0-webhook-receiver",
+        dest="mem0_webhook_receiver",
+        default=os.environ.get("MEM0_WEBHOOK_RECEIVER"),
+        help="URL at which the target can reach this machine's webhook receiver (e.g. http://10.0.0.5:8765);"
+        " without it the receiver listens on 127.0.0.1 and the delivery check runs only for a target on"
+        " loopback (MEM0_WEBHOOK_RECEIVER)",
+    )
+    group.addoption(
+        "--mem0-webhook-receiver-port",
+        dest="mem0_webhook_receiver_port",
+        type=int,
+        default=int(os.environ["MEM0_WEBHOOK_RECEIVER_PORT"]) if os.environ.get("MEM0_WEBHOOK_RECEIVER_PORT")
+        else None,
+        help="local port the receiver listens on with --mem0-webhook-receiver (default: that URL's port)",
+    )
 
 
 @dataclass
@@ -213,16 +259,18 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None, adm
     return BackgroundServer(create_app(config)).start()
 
 
-def accepts_any_key(base_url: str) -> bool:
+def accepts_any_key(base_url: str, surface: str = "all") -> bool:
     """Whether the target lets a made-up key in.
 
-    The probe is an add without its required body: a service that checks keys refuses it
-    with a 401 before reading the body; one that takes any key refuses the body (400), so
-    the probe stores nothing and creates no tenant (a mock with demo data would fill one).
+    The probe is an add without its required body (today's add on a target of today's API
+    only): a service that checks keys refuses it with a 401 before reading the body; one
+    that takes any key refuses the body (400), so the probe stores nothing and creates no
+    tenant (a mock with demo data would fill one).
     """
     headers = {"Authorization": f"Token m0-contracts-probe-{secrets.token_hex(8)}"}
+    add = "/v3/memories/add/" if surface == "v3" else "/v1/memories/"
     try:
-        response = requests.post(f"{base_url}/v1/memories/", json={}, headers=headers, timeout=60)
+        response = requests.post(f"{base_url}{add}", json={}, headers=headers, timeout=60)
     except requests.RequestException:
         return False  # an unreachable target fails the suite's own checks, with their names
     return response.status_code == 400 or 200 <= response.status_code < 300
@@ -251,7 +299,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
         if not api_key:
             pytest.exit("an API key (--api-key, or MEM0_API_KEY) is required with a base URL", returncode=4)
         base_url = base_url.rstrip("/")
-        any_key = accepts_any_key(base_url)
+        any_key = accepts_any_key(base_url, config.getoption("mem0_surface", "all"))
         if any_key:
             config.stash[_ANY_KEY_NOTE] = (
                 f"note: {base_url} accepts any API key (each key its own tenant), so the wrong-key checks"
@@ -307,8 +355,17 @@ class RunNamespace:
     public API, every entity it saw used in an add.
     """
 
-    def __init__(self, target: Target, prefix: str | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        prefix: str | None = None,
+        *,
+        surface: str = "all",
+        receiver_url: str | None = None,
+        receiver_port: int | None = None,
+    ) -> None:
         self.target = target
+        self.surface = surface
         self.prefix = prefix or f"ct-{secrets.token_hex(4)}-"
         self.default_user = f"{self.prefix}user"
         self.http = requests.Session()
@@ -319,6 +376,8 @@ class RunNamespace:
         self._export_id: str | None = None
         self._home: tuple[str | None, str | None] | None = None
         self.used: set[tuple[str, str, str | None, str | None]] = set()
+        # Projects, webhooks, events and profile jobs of the run (today's API).
+        self.objects = RunObjects(self, receiver_url=receiver_url, receiver_port=receiver_port)
 
     def home(self) -> tuple[str | None, str | None]:
         """The key's default org and project (GET /v1/ping/), where the run's objects live."""
@@ -415,11 +474,16 @@ class RunNamespace:
     # ---- real objects for generated ids
     def _add(self, body: dict[str, Any]) -> list[str]:
         """Store memories verbatim; answers their ids, or none if the target would not (the
-        requests that needed them then show the problem through their own checks)."""
-        body = {"infer": False, "output_format": "v1.1", "async_mode": False, **body}
+        requests that needed them then show the problem through their own checks).
+
+        Through today's add when the target has only today's API, else through v1's."""
+        if self.surface == "v3":
+            path, body = "/v3/memories/add/", {"infer": False, **body}
+        else:
+            path, body = "/v1/memories/", {"infer": False, "output_format": "v1.1", "async_mode": False, **body}
         self.track(body)
         try:
-            response = self.http.post(f"{self.target.base_url}/v1/memories/", json=body, timeout=60)
+            response = self.http.post(f"{self.target.base_url}{path}", json=body, timeout=60)
             payload = response.json() if response.ok else {}
         except (requests.RequestException, ValueError):
             return []
@@ -471,9 +535,10 @@ class RunNamespace:
     def cleanup(self) -> list[str]:
         """Delete every entity used by the run through the public API; answers what failed.
 
-        Delete-all per entity id, then the entity itself (404 when it went with its memories).
+        Webhooks and projects first (see `RunObjects.cleanup`), then delete-all per entity
+        id, then the entity itself (404 when it went with its memories).
         """
-        problems = []
+        problems = self.objects.cleanup()
         kinds = {field_name: kind for kind, field_name in ENTITY_TYPES.items()}
         for field_name, value, org, project in sorted(self.used, key=lambda t: tuple(x or "" for x in t)):
             if not 0 < len(value) <= ENTITY_MAX_LENGTH:
@@ -494,9 +559,15 @@ class RunNamespace:
 
 
 @pytest.fixture(scope="session")
-def mem0_namespace(target: Target) -> Iterator[RunNamespace]:
+def mem0_namespace(target: Target, request: pytest.FixtureRequest) -> Iterator[RunNamespace]:
     """The run's entity namespace on the target; everything stored in it is deleted at the end."""
-    namespace = RunNamespace(target)
+    option = request.config.getoption
+    namespace = RunNamespace(
+        target,
+        surface=option("mem0_surface"),
+        receiver_url=option("mem0_webhook_receiver"),
+        receiver_port=option("mem0_webhook_receiver_port"),
+    )
     yield namespace
     problems = namespace.cleanup()
     if problems:
@@ -592,6 +663,8 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{MARKER}(operation_id): the API operation (spec operationId) a contract test checks;"
         " counted in the per-operation table",
     )
+    config.addinivalue_line("markers", "v1v2: a contract check that needs the September 2025 API (v1/v2)")
+    config.addinivalue_line("markers", "v3: a contract check that needs today's API (v3)")
     tally = _Tally()
     config.stash[_TALLY_KEY] = tally
     _ACTIVE.append(tally)
@@ -621,9 +694,35 @@ def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
         item._nodeid = nodeid
 
 
+def surfaces_of(item: pytest.Item) -> set[str]:
+    """The APIs a suite item needs: its `v1v2` / `v3` markers, else its operation's surface."""
+    marked = {name for name in SURFACE_MARKERS if item.get_closest_marker(name) is not None}
+    if marked:
+        return marked
+    op = operation_of(item)
+    surface = operation_surface(op) if op else None
+    return {surface} if surface else set()
+
+
+def _select_surface(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each suite item with the API it needs, and deselect those `--surface` rules out."""
+    surface = config.getoption("mem0_surface", "all")
+    kept, dropped = [], []
+    for item in items:
+        needs = surfaces_of(item) if _is_suite_item(item) else set()
+        for name in needs:
+            if item.get_closest_marker(name) is None:
+                item.add_marker(name)
+        (dropped if surface != "all" and needs - {surface} else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-k` / `-m` deselect, so they can match operationIds
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tag schemathesis items of the suites with their operationId, and put it in their name."""
+    """Tag schemathesis items of the suites with their operationId, and put it in their name;
+    then mark every suite item with the API it needs and apply `--surface`."""
     labels: dict[str, str] | None = None
     for item in items:
         label = getattr(item, "operation_label", None)
@@ -639,6 +738,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.name = item.name.replace(f"[{label}]", suffix)
                 base = item.nodeid.split("[", 1)[0] if item.nodeid.endswith("]") else item.nodeid
                 _set_nodeid(item, base + suffix)
+    _select_surface(config, items)
 
 
 @pytest.hookimpl(hookwrapper=True)

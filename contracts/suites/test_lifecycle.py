@@ -18,6 +18,8 @@ import requests
 from contracts import dataset
 from contracts.client import Client, poll, response_text
 
+pytestmark = pytest.mark.v1v2  # stores through v1 add and lists through get-all v2 (the September 2025 API)
+
 EXPORT_SCHEMA = {
     "type": "object",
     "properties": {

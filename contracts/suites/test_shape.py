@@ -5,13 +5,18 @@ spec's examples, the coverage phase and a bounded, seeded fuzzing phase, with th
 Before a request leaves, `before_call` moves every generated entity id into the run's
 namespace (see `contracts.plugin.RunNamespace`) and swaps generated memory / export ids for
 real ones made for the run, so that destructive calls cannot touch data outside the run and
-valid requests really reach the success paths.
+valid requests really reach the success paths. Today's account-level objects get the same
+treatment (`contracts.objects.RunObjects`): organization and project ids become the key's
+organization and projects the run created, webhook, event and job ids become the run's,
+webhook URLs the suite's own receiver, member e-mails addresses at example.com; profile
+settings are written back after every change.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import re
 import secrets
 from collections import Counter
 from collections.abc import Iterator
@@ -156,6 +161,75 @@ def _map_ids(ns: RunNamespace, ids: list[Any], mapping: dict[str, str]) -> None:
         mapping[generated] = ns.fresh_memory_id() or generated
 
 
+PROJECT_OPERATIONS = frozenset({
+    "getProject", "updateProject", "deleteProject", "listProjectMembers", "addProjectMember", "updateProjectMember",
+    "removeProjectMember",
+})
+ORG_OPERATIONS = PROJECT_OPERATIONS | {"listProjects", "createProject"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+def _valid_path_id(value: Any) -> bool:
+    """An org / project / webhook id the spec accepts (the rest stay as generated: they test 4xx)."""
+    return isinstance(value, str) and 0 < len(value) <= 255 and "/" not in value
+
+
+def _rewrite_account_objects(
+    ns: RunNamespace, operation_id: str, path: dict[str, Any], query: dict[str, Any], body: Any, real_objects: bool
+) -> None:
+    """Point project, webhook, event and profile-job requests at objects the run made.
+
+    Without `real_objects` (requests sent with a wrong key) the ids are namespaced names
+    nothing has, so even a target that ignored the key could not touch a real object.
+    """
+    objects = ns.objects
+
+    def fake(kind: str) -> str:
+        return ns.name(f"no-such-{kind}")
+
+    if operation_id in ORG_OPERATIONS and _valid_path_id(path.get("org_id")):
+        path["org_id"] = (ns.home()[0] if real_objects else None) or fake("org")
+    if operation_id in PROJECT_OPERATIONS and _valid_path_id(path.get("project_id")):
+        if not real_objects:
+            path["project_id"] = fake("project")
+        elif operation_id == "deleteProject":
+            path["project_id"] = objects.create_project() or fake("project")
+        else:
+            path["project_id"] = objects.project() or fake("project")
+    if operation_id in ("listWebhooks", "createWebhook") and _valid_path_id(path.get("project_id")):
+        path["project_id"] = (objects.project() if real_objects else None) or fake("project")
+    if operation_id in ("updateWebhook", "deleteWebhook") and _valid_path_id(path.get("webhook_id")):
+        hook = None
+        if real_objects:
+            hook = objects.fresh_webhook() if operation_id == "deleteWebhook" else objects.webhook()
+        path["webhook_id"] = hook or fake("webhook")
+    if operation_id == "getEvent" and is_uuid(path.get("event_id")) and real_objects:
+        path["event_id"] = objects.event_id() or path["event_id"]
+    if operation_id == "getProfileJob" and is_uuid(path.get("job_id")) and real_objects:
+        path["job_id"] = objects.job_id() or path["job_id"]
+    if operation_id == "createProject":
+        objects.touch_projects()
+    if operation_id == "updateProfileSettings":
+        objects.snapshot_profile_settings()  # written back after the call (`after_call`)
+    if operation_id == "removeProjectMember":
+        email = query.get("email")
+        if isinstance(email, str) and 3 <= len(email) <= 254:
+            project = path.get("project_id")
+            query["email"] = objects.fresh_member(project) if real_objects and project else objects.member_email()
+    if not isinstance(body, dict):
+        return
+    if operation_id in ("createProject", "updateProject") and isinstance(body.get("name"), str) and body["name"]:
+        body["name"] = ns.name(body["name"])
+    if operation_id in ("addProjectMember", "updateProjectMember") and isinstance(body.get("email"), str) \
+            and _EMAIL.match(body["email"]) and len(body["email"]) <= 254:
+        project = path.get("project_id")
+        fresh = real_objects and operation_id == "updateProjectMember" and project
+        body["email"] = objects.fresh_member(project) if fresh else objects.member_email()
+    if operation_id in ("createWebhook", "updateWebhook") and isinstance(body.get("url"), str) \
+            and re.match(r"^https?://", body["url"]):
+        body["url"] = objects.hook_url()  # only ever the suite's own receiver
+
+
 def _json_object(value: Any) -> dict[str, Any] | None:
     """`value` as a JSON object: itself if a dict, parsed if JSON text of an object, else None."""
     if isinstance(value, dict):
@@ -185,6 +259,7 @@ def rewrite_request(
     ns.scope(query)
     if isinstance(body, dict):
         ns.scope(body)
+    _rewrite_account_objects(ns, operation_id, path, query, body, real_objects)
     if operation_id in ("getMemoriesV1", "deleteMemories"):
         for name in ENTITY_FIELDS:
             if name in query:
@@ -304,6 +379,29 @@ def before_call(context: Any, case: schemathesis.Case, kwargs: dict[str, Any]) -
 
 
 @SCHEMA.hook
+def after_call(context: Any, case: schemathesis.Case, response: Any) -> None:
+    """Remember what a generated create made (for cleanup) and put profile settings back."""
+    if not _NAMESPACE:
+        return
+    objects = _NAMESPACE[-1].objects
+    operation_id = case.operation.definition.raw["operationId"]
+    if operation_id == "updateProfileSettings":
+        objects.restore_profile_settings()
+    if not 200 <= response.status_code < 300 or operation_id not in ("createProject", "createWebhook"):
+        return
+    try:
+        payload = response.json()
+    except ValueError:
+        return
+    if not isinstance(payload, dict):
+        return
+    if operation_id == "createProject" and isinstance(payload.get("project_id"), str):
+        objects.projects.append(payload["project_id"])
+    if operation_id == "createWebhook" and payload.get("webhook_id") is not None:
+        objects.webhooks.append(str(payload["webhook_id"]))
+
+
+@SCHEMA.hook
 def after_validate(context: Any, case: schemathesis.Case, response: Any, results: list[Any]) -> None:
     """Count every schemathesis check per operation, and keep the failed ones' names for the message."""
     _LAST_FAILURES.clear()
@@ -387,6 +485,8 @@ def test_rejects_bad_credentials(
         "bad-scheme": {"Authorization": f"Bearer {target.api_key}"},
     }[credentials]
     response = requests.request(method, url, params=query, json=body, headers=headers, timeout=60)
+    if operation_id == "updateProfileSettings":
+        mem0_namespace.objects.restore_profile_settings()  # in case the target ignored the key
     detail = f"[{operation_id}] auth_enforced ({credentials}): {method} {url} answered {response.status_code}"
     assert response.status_code == 401, f"{detail}, expected 401: {response.text[:300]}"
     try:

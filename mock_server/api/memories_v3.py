@@ -7,14 +7,16 @@ and the summary. Same memories as the v1/v2 surface, other wire shapes and rules
   text in the same scope is not stored twice;
 - list and search take every entity id inside `filters` (at the top level it is a 400),
   hide expired memories unless `show_expired`, and name a run id `session_id` in listings;
-- search defaults to `threshold` 0.1 and no rerank, and explains each score.
+- search defaults to `threshold` 0.1 and no rerank, and explains each score;
+- a key of today's API is scoped to its project: `org_id` / `project_id` in a body are
+  ignored like any unknown key (the v1/v2 API reaches a key's other projects with them).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..engine import SearchOptions
+from ..engine import Scope, SearchOptions
 from ..engine.errors import EntityRequired
 from ..engine.models import ENTITY_FIELDS, Memory, isoformat
 from .common import Call, Result, Surface, add_options, paginate, project, v3_fields
@@ -38,6 +40,11 @@ CAMEL_FIELDS = {
     "createdAt": "created_at",
     "updatedAt": "updated_at",
 }
+
+
+def _home(call: Call) -> Scope:
+    """The key's own project: today's API has no `org_id` / `project_id` on memory calls."""
+    return Scope(call.api_key)
 
 
 def normalise_filters(tree: Any) -> Any:
@@ -143,9 +150,9 @@ def add_memories(call: Call) -> Result:
     options = add_options(body, reconcile=False, dedupe=True, extract_assistant=True)
     try:
         if options.infer:
-            event = call.service.add_queued(call.scope, messages, entity, options, body)
+            event = call.service.add_queued(_home(call), messages, entity, options, body)
             return 200, {"event_id": event.id, "status": "PENDING"}  # as queued, whenever it gets done
-        event = call.service.add_recorded(call.scope, messages, entity, options, body)
+        event = call.service.add_recorded(_home(call), messages, entity, options, body)
     except EntityRequired:
         raise AddError(ADD_INVALID) from None
     results = [{"id": r.id, "data": {"memory": r.memory}, "event": r.event} for r in event.results]
@@ -161,7 +168,7 @@ def list_memories(call: Call) -> Result:
     _refuse_top_level_entities(body)
     tree = _with_body_filters(normalise_filters(body["filters"]), body)
     found = call.service.get_all(
-        call.scope,
+        _home(call),
         tree,
         include_expired=bool(body.get("show_expired")),
         latest_only=bool(body.get("latest_only")),
@@ -187,7 +194,7 @@ def search_memories(call: Call) -> Result:
         explain=True,
     )
     tree = _with_body_filters(normalise_filters(body["filters"]), body)
-    hits = call.service.search(call.scope, body["query"].strip(), tree, options, body.get("metadata"))
+    hits = call.service.search(_home(call), body["query"].strip(), tree, options, body.get("metadata"))
     fields = body.get("fields")
     results = [
         search_v3_json(memory, score, score_breakdown(score, evidence, options.keyword_search))
@@ -198,5 +205,5 @@ def search_memories(call: Call) -> Result:
 
 @surface.operation("getSummary")
 def summary(call: Call) -> Result:
-    result = call.service.summary(call.scope, normalise_filters(call.body["filters"]))
+    result = call.service.summary(_home(call), normalise_filters(call.body["filters"]))
     return 200, [{"summary": result.text, "memory_count": result.memory_count, "categories": result.categories}]

@@ -1,4 +1,5 @@
-"""Deliberately broken variants of the mock, one per kind of defect the contract suite must catch.
+"""Deliberately broken variants of the mock, one per kind of defect the contract suite must catch,
+and partial ones that serve only one of the two APIs (for `--surface`).
 
 Run as `python -m tests.contracts.broken_mock VARIANT`: applies the defect, serves the mock on a free
 port, prints its URL on stdout and serves until stdin closes. Each variant runs in a
@@ -7,11 +8,12 @@ process of its own, so its monkeypatching never leaks into other tests.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable
 from typing import Any
 
-from mock_server.api import common, memories_v1v2
+from mock_server.api import common, memories_v1v2, memories_v3
 from mock_server.api.common import Call
 from mock_server.api.errors import HttpError
 from mock_server.api.registry import SURFACES
@@ -133,6 +135,80 @@ def keys_share_data() -> None:
     state.Store.tenant = lambda self, api_key: original(self, "one-shared-tenant")  # type: ignore[method-assign]
 
 
+# --- today's API (v3)
+
+
+def v3_default_threshold_03() -> None:
+    """v3 search keeps v2's default threshold (0.3) instead of 0.1."""
+    memories_v3.DEFAULT_THRESHOLD = 0.3
+
+
+def v3_default_threshold_0() -> None:
+    """v3 search applies no default threshold at all."""
+    memories_v3.DEFAULT_THRESHOLD = 0.0
+
+
+def v3_show_expired_ignored() -> None:
+    """v3 list and search drop `show_expired`: expired memories stay hidden."""
+    for operation_id in ("getMemoriesV3", "searchMemoriesV3"):
+        surface = next(s for s in SURFACES if operation_id in s.handlers)
+        original = surface.handlers[operation_id]
+
+        def without(call: Call, _original: Callable[[Call], Any] = original) -> tuple[int, Any]:
+            body = {k: v for k, v in call.body.items() if k != "show_expired"} if isinstance(call.body, dict) else None
+            return _original(dataclasses.replace(call, body=body))
+
+        surface.handlers[operation_id] = without
+
+
+def _v3_add_behaviour(**behaviour: Any) -> None:
+    original = memories_v3.add_options
+    memories_v3.add_options = lambda body, **given: original(body, **{**given, **behaviour})
+
+
+def v3_dedupe_missing() -> None:
+    """v3 add stores an exact repeat again."""
+    _v3_add_behaviour(dedupe=False)
+
+
+def v3_inference_overwrites() -> None:
+    """v3 inference reconciles like v1: a changed fact UPDATEs the old memory instead of superseding it."""
+    _v3_add_behaviour(reconcile=True)
+
+
+def v3_events_stuck_pending() -> None:
+    """GET /v1/event/{id}/ says PENDING forever, whatever the work did."""
+    _wrap_handler("getEvent", lambda status, body: (status, {
+        **body, "status": "PENDING", "results": [], "started_at": None, "completed_at": None, "latency": None,
+    }) if status == 200 else (status, body))
+
+
+# --- partial servers: one API only
+
+
+def _not_served(operation_ids: frozenset[str]) -> None:
+    for operation_id in operation_ids:
+        surface = next(s for s in SURFACES if operation_id in s.handlers)
+        surface.handlers[operation_id] = lambda call: (404, {"detail": "Not found."})
+
+
+def only_v3() -> None:
+    """A server of today's API: the operations only the September 2025 API had answer 404."""
+    from contracts.plugin import V1V2_OPERATIONS
+
+    _not_served(V1V2_OPERATIONS)
+
+
+def only_v1v2() -> None:
+    """A server of the September 2025 API: today's operations answer 404."""
+    from contracts.plugin import operation_surface
+    from spec import load_spec
+
+    ops = {op["operationId"] for methods in load_spec()["paths"].values() for op in methods.values()
+           if isinstance(op, dict) and "operationId" in op}
+    _not_served(frozenset(op for op in ops if operation_surface(op) == "v3"))
+
+
 VARIANTS: dict[str, Callable[[], None]] = {
     fn.__name__: fn
     for fn in (
@@ -149,6 +225,14 @@ VARIANTS: dict[str, Callable[[], None]] = {
         page_repeats_an_item,
         history_not_recorded,
         keys_share_data,
+        v3_default_threshold_03,
+        v3_default_threshold_0,
+        v3_show_expired_ignored,
+        v3_dedupe_missing,
+        v3_inference_overwrites,
+        v3_events_stuck_pending,
+        only_v3,
+        only_v1v2,
     )
 }
 

@@ -124,7 +124,8 @@ def test_fails_with_a_wrong_key(tmp_path: Path, key_only_mock: BackgroundServer)
 def test_help_names_the_target_options(tmp_path: Path) -> None:
     result = run(["--help"], cwd=tmp_path, timeout=60)
     assert result.returncode == 0
-    for option in ("--base-url", "--api-key", "--second-api-key", "--max-wait", "--version"):
+    for option in ("--base-url", "--api-key", "--second-api-key", "--max-wait", "--surface", "--webhook-receiver",
+                   "--version"):
         assert option in result.stdout
 
 

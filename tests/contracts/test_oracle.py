@@ -15,18 +15,28 @@ from contracts.dataset import FUTURE_EXPIRY, PAST_EXPIRY, entities, namespace, s
 from contracts.oracle import (
     FIELDS,
     OPERATORS,
+    V3_LIST_FIELDS,
     FilterError,
+    calendar_facts,
+    check_event,
     check_page_partition,
     check_projection,
+    check_score_breakdown,
     check_search_results,
+    check_summary,
+    dedupe_key,
     expected_search,
     is_expired,
     listing_order,
     matches,
     matching_ids,
     names_entity,
+    normalize_v3_filter,
     project,
+    ranked_head,
     select,
+    select_v3,
+    v3_item,
     validate,
 )
 from contracts.strategies import default_scope, filter_conditions, filter_trees, invalid_filters
@@ -720,3 +730,123 @@ def test_seed_on_dataset_shaped_data():
         assert not any(matches(tree, m) for m in other)
 
     check()
+
+
+# --------------------------------------------------------------------------- today's API (v3)
+# Expected values below are worked out by hand from docs/semantics.md, "Today's API (v3)".
+
+# M7 supersedes M8 (same user); M5 is expired on TODAY (2024-01-01 < 2024-08-01).
+M7 = _mem("m7", memory="Lives in Lisbon", user_id="alice", created_at="2024-07-20T10:00:00Z",
+          categories=["personal_details"], keywords=["lives", "lisbon"], replaced_by=None)
+M8 = _mem("m8", memory="Lives in Berlin", user_id="alice", created_at="2024-07-19T10:00:00Z",
+          categories=["personal_details"], keywords=["lives", "berlin"], replaced_by="m7")
+V3MEMS = [*MEMS, M7, M8]
+
+
+def v3ids(filters: dict, **options) -> list[str]:
+    return [m["id"] for m in select_v3(filters, V3MEMS, today=TODAY, **options)]
+
+
+def test_camel_case_fields_mean_snake_case_ones():
+    assert normalize_v3_filter({"userId": "alice"}) == {"user_id": "alice"}
+    camel = {"OR": [{"agentId": "x"}, {"NOT": {"runId": "*"}}], "createdAt": {"gte": "2024-07-01"}}
+    snake = {"OR": [{"agent_id": "x"}, {"NOT": {"run_id": "*"}}], "created_at": {"gte": "2024-07-01"}}
+    assert normalize_v3_filter(camel) == snake
+    # metadata keys are the user's own, never renamed
+    assert normalize_v3_filter({"metadata": {"userId": 1}}) == {"metadata": {"userId": 1}}
+    # both spellings at once: both must hold
+    assert v3ids({"userId": "alice", "user_id": "bob"}) == []
+    assert v3ids({"userId": "alice"}) == v3ids({"user_id": "alice"}) == ["m7", "m8", "m3", "m1"]
+    assert v3ids({"appId": "app-x", "updatedAt": "*"}) == ["m4"]  # m5 expired
+
+
+def test_v3_expiry_and_supersession():
+    assert "m5" not in v3ids({"user_id": "*"})
+    assert v3ids({"user_id": "carol"}, show_expired=True) == ["m5"]
+    assert v3ids({"user_id": "alice"}, latest_only=True) == ["m7", "m3", "m1"]
+    # m6 expires on TODAY itself: not before today, so visible
+    assert "m6" in v3ids({"user_id": "bob"})
+
+
+def test_v3_body_shortcuts():
+    assert v3ids({"user_id": "*"}, start_date="2024-07-10") == ["m2", "m7", "m8", "m6"]
+    assert v3ids({"user_id": "*"}, end_date="2024-07-09") == ["m3", "m1"]  # m5 expired
+    assert v3ids({"user_id": "*"}, end_date="2024-07-09", show_expired=True) == ["m3", "m1", "m5"]
+    assert v3ids({"user_id": "*"}, start_date="2024-07-10", end_date="2024-07-10") == ["m6"]
+    assert v3ids({"user_id": "*"}, categories=["food", "sports"]) == ["m6", "m3"]
+    assert v3ids({"user_id": "*"}, categories=["foo"]) == []  # exact
+    assert v3ids({"user_id": "*"}, keywords="JAZ") == ["m2", "m1"]  # contains, any case
+    assert v3ids({"user_id": "*"}, keywords="lis") == ["m7"]
+    assert v3ids({"user_id": "*"}, metadata={"topic": "music", "source": "chat"}) == ["m1"]
+    assert v3ids({"user_id": "*"}, metadata={"priority": 3}) == ["m6"]
+    assert v3ids({"user_id": "alice"}, keywords="lives", latest_only=True) == ["m7"]
+
+
+def test_v3_item_names_the_run_id_session_id():
+    item = v3_item({**M3, "structured_attributes": {}, "synthesized": False, "replaced_by": None})
+    assert item["session_id"] == "run-1" and "run_id" not in item
+    assert "keywords" not in item and "hash" not in item
+    assert set(item) == set(V3_LIST_FIELDS)
+
+
+def test_calendar_facts():
+    # 2024-07-13 is a Saturday, the 195th day of a leap year, in Q3
+    assert calendar_facts("2024-07-13T22:30:00+02:00") == {
+        "year": 2024, "month": 7, "day": 13, "hour": 20, "minute": 30, "day_of_week": "saturday",
+        "day_of_year": 195, "quarter": 3, "is_weekend": True,
+    }
+    assert calendar_facts("2024-01-01T00:00:00Z")["day_of_week"] == "monday"
+    assert calendar_facts("2024-12-31T23:59:59Z")["day_of_year"] == 366
+
+
+def test_ranked_head():
+    ranked = [{"id": i, "score": s} for i, s in (("a", 0.9), ("b", 0.25), ("c", 0.1), ("d", 0.05))]
+    assert [r["id"] for r in ranked_head(ranked, top_k=10, threshold=0.1)] == ["a", "b", "c"]
+    assert [r["id"] for r in ranked_head(ranked, top_k=10, threshold=0.3)] == ["a"]
+    assert [r["id"] for r in ranked_head(ranked, top_k=2, threshold=0)] == ["a", "b"]
+
+
+def test_score_breakdown():
+    ok = {"id": "a", "score": 0.6, "score_breakdown": {"semantic": 0.4, "bm25": 0.15, "entity": 0.05}}
+    assert check_score_breakdown(ok) == []
+    assert check_score_breakdown({**ok, "score": 0.9})
+    assert check_score_breakdown({"id": "a", "score": 0.6})
+    assert check_score_breakdown({**ok, "score_breakdown": {"semantic": 0.6, "bm25": 0, "entity": 0, "x": 0}})
+    assert check_score_breakdown({**ok, "score_breakdown": {"semantic": -0.1, "bm25": 0.7, "entity": 0}})
+
+
+def test_dedupe_key():
+    assert dedupe_key(M1) == dedupe_key({**M1, "id": "other"})
+    assert dedupe_key(M1) != dedupe_key({**M1, "agent_id": "helper"})
+
+
+EVENT = {
+    "id": "e1", "event_type": "ADD", "status": "SUCCEEDED", "payload": {}, "metadata": None,
+    "results": [{"id": "m1", "event": "ADD", "user_id": "alice", "data": {"memory": "x"}}],
+    "created_at": "2024-07-01T00:00:00Z", "updated_at": "2024-07-01T00:00:01Z",
+    "started_at": "2024-07-01T00:00:00.5Z", "completed_at": "2024-07-01T00:00:01Z",
+    "latency": 1000.0, "graph_status": None, "error": None,
+}
+
+
+def test_check_event():
+    assert check_event(EVENT, event_id="e1", event_type="ADD") == []
+    assert check_event({**EVENT, "status": "PENDING", "started_at": None, "completed_at": None, "latency": None}) == []
+    assert check_event(EVENT, event_type="DELETE")
+    assert check_event({**EVENT, "status": "DONE"})
+    assert check_event({**EVENT, "started_at": "2024-07-01T00:00:02Z"})  # started after it completed
+    assert check_event({**EVENT, "latency": None})
+    assert check_event({**EVENT, "status": "FAILED"})  # no error named
+    assert check_event({**EVENT, "results": [{"id": "m1"}]})
+    assert check_event({k: v for k, v in EVENT.items() if k != "payload"})
+
+
+def test_check_summary():
+    selected = [M1, M3]
+    good = [{"summary": f"Music: {M1['memory']}.", "memory_count": 1, "categories": {"music": 1}},
+            {"summary": f"Food: {M3['memory']}.", "memory_count": 1, "categories": {"food": 1}}]
+    assert check_summary(good, selected, others=[M2["memory"]]) == []
+    assert check_summary(good[:1], selected)  # a memory left out, counts short
+    assert check_summary([{**good[0], "memory_count": 2}, good[1]], selected)
+    assert check_summary(good, selected, others=[M3["memory"]])
+    assert check_summary({"summary": "x"}, selected)

@@ -267,11 +267,15 @@ def test_projects_are_separate_namespaces_with_members(api: Api):
     created = api.call("POST", projects, json={"name": "staging", "description": "tests"})
     staging = projects + created["project_id"] + "/"
     assert [p["name"] for p in api.call("GET", projects)] == ["default-project", "staging"]
-    api.call("POST", "/v3/memories/add/", params={}, json={
+    api.call("POST", "/v1/memories/", json={  # the v1 API reaches a key's other projects
         "messages": [{"role": "user", "content": "only in staging"}], "user_id": "alex", "infer": False,
         "org_id": ping["org_id"], "project_id": created["project_id"],
     })
     assert api.memories(filters={"user_id": "alex"})["count"] == 0  # not in the default project
+    in_staging = api.call("POST", "/v2/memories/", json={
+        "filters": {"user_id": "alex"}, "org_id": ping["org_id"], "project_id": created["project_id"],
+    })
+    assert [m["memory"] for m in in_staging] == ["only in staging"]
     members = staging + "members/"
     api.call("POST", members, json={"email": "sam@example.com", "role": "READER"})
     api.call("POST", members, json={"email": "sam@example.com", "role": "READER"}, expect=400)
