@@ -30,6 +30,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from contracts.client import http_session
 from contracts.objects import RunObjects
 
 MARKER = "mem0_operation"
@@ -368,7 +369,7 @@ class RunNamespace:
         self.surface = surface
         self.prefix = prefix or f"ct-{secrets.token_hex(4)}-"
         self.default_user = f"{self.prefix}user"
-        self.http = requests.Session()
+        self.http = http_session(target.base_url)
         self.http.headers.update(target.headers)
         self._lock = threading.RLock()
         self._pool: list[str] = []

@@ -28,6 +28,7 @@ import schemathesis
 from schemathesis import checks as st_checks
 from schemathesis.core.failures import FailureGroup
 
+from contracts.client import http_session
 from contracts.plugin import (
     ENTITY_ALIASES,
     ENTITY_FIELDS,
@@ -85,6 +86,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
 }
 
 _NAMESPACE: list[RunNamespace] = []
+_SESSION: list[requests.Session] = []  # one keep-alive session for every generated request
 _LAST_FAILURES: list[tuple[str, Any]] = []
 _COVERAGE_SEEN: Counter[tuple[Any, ...]] = Counter()
 
@@ -114,7 +116,9 @@ def within_budget(context: Any, case: schemathesis.Case) -> bool:
 def _active_namespace(mem0_namespace: RunNamespace) -> Iterator[RunNamespace]:
     """Make the run's namespace (and target) visible to the schemathesis hooks, which get no fixtures."""
     _NAMESPACE.append(mem0_namespace)
+    _SESSION.append(http_session(mem0_namespace.target.base_url))  # no auth: each case sets its own
     yield mem0_namespace
+    _SESSION.pop().close()
     _NAMESPACE.remove(mem0_namespace)
 
 
@@ -431,7 +435,7 @@ def test_shape(case: schemathesis.Case, target: Target) -> None:
     """Every generated request gets an answer the spec allows, and valid ones succeed."""
     operation_id = case.operation.definition.raw["operationId"]
     try:
-        case.call_and_validate(base_url=target.base_url, checks=CHECKS, timeout=60)
+        case.call_and_validate(base_url=target.base_url, session=_SESSION[-1], checks=CHECKS, timeout=60)
     except FailureGroup as exc:
         raise _named(exc, operation_id) from None
 
