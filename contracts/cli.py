@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mem0-contracts",
         description="Check an implementation of the Mem0 Platform Memory API against its contract."
-        " Arguments not listed here are passed to pytest.",
+        " Arguments not listed here are passed to pytest: -k EXPR to select checks, -x to stop at the"
+        " first failure, --junitxml=FILE for a report, and -n auto (or -n N) to spread the checks over"
+        " every core with pytest-xdist (each worker keeps its own namespace on the target, or its own mock).",
         allow_abbrev=False,  # `--api` or `--base` must not swallow a pytest option
     )
     parser.add_argument("--version", action="version", version=f"mem0-contracts {package_version()}")

@@ -618,6 +618,7 @@ class _Tally:
 
 _TALLY_KEY = pytest.StashKey[_Tally]()
 _ACTIVE: list[_Tally] = []
+_REPORT_FIELD = "mem0_contract"  # what a report carries from an xdist worker to the controller
 
 
 def _spec_operations() -> tuple[dict[str, str], list[str]]:
@@ -753,12 +754,50 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         tally.current = None
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Carry the item's operation and named checks on its report, so that under pytest-xdist
+    (`-n auto`) the controller, which runs no test itself, can build the table."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    tally = item.config.stash.get(_TALLY_KEY, None)
+    record = tally.items.get(item.nodeid) if tally is not None else None
+    if record is not None:
+        report.mem0_contract = {
+            "operation": record.operation,
+            "checks": [[op, name, ok] for (op, name), ok in record.checks.items()],
+        }
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_report_to_serializable(report: Any) -> Iterator[None]:
+    outcome = yield
+    data = outcome.get_result()  # type: ignore[attr-defined]
+    if isinstance(data, dict) and hasattr(report, "mem0_contract"):
+        data[_REPORT_FIELD] = report.mem0_contract
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_report_from_serializable(data: dict[str, Any]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report is not None and _REPORT_FIELD in data:
+        report.mem0_contract = data[_REPORT_FIELD]
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if not _ACTIVE:
         return
-    record = _ACTIVE[-1].items.get(report.nodeid)
+    items = _ACTIVE[-1].items
+    carried = getattr(report, "mem0_contract", None)
+    record = items.get(report.nodeid)
     if record is None:
-        return
+        if carried is None:
+            return
+        record = items[report.nodeid] = _ItemRecord(carried["operation"])  # from an xdist worker
+    if carried is not None:
+        for op, name, ok in carried["checks"]:
+            record.checks[(op, name)] = record.checks.get((op, name), True) and ok
     if report.failed:
         record.outcome = "failed"
         record.ran = True

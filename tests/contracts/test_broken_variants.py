@@ -70,7 +70,7 @@ def run_contracts(url: str, module: str, *extra: str) -> subprocess.CompletedPro
             sys.executable, "-m", "pytest", "--pyargs", f"contracts.suites.{module}",
             "--mem0-base-url", url, "--mem0-api-key", "m0-broken-one", "--mem0-second-api-key", "m0-broken-two",
             "--mem0-max-wait", "2",  # a local mock answers at once: a missing write will not appear later
-            "-q", "-p", "no:cacheprovider", *extra,
+            "-q", "-n", "0", "-p", "no:cacheprovider", *extra,  # one process: variants already run side by side
         ],
         capture_output=True,
         text=True,

@@ -48,7 +48,7 @@ def test_a_run_leaves_nothing_behind(live: BackgroundServer) -> None:
     before = _state(live.url)
     assert before["projects"] == ["default-project"] and before["memories"] == 0
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--pyargs", "contracts", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "--pyargs", "contracts", "-q", "-n", "0", "-p", "no:cacheprovider",
          "--mem0-base-url", live.url, "--mem0-api-key", KEY_A, "--mem0-second-api-key", KEY_B, "-k", SELECTION],
         capture_output=True, text=True, timeout=600,
     )

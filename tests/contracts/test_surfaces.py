@@ -22,7 +22,7 @@ from tests.contracts.test_broken_variants import broken_mock
 
 def pytest_contracts(*args: str, modules: tuple[str, ...] = ("contracts",)) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--pyargs", *modules, "-q", "-p", "no:cacheprovider", *args],
+        [sys.executable, "-m", "pytest", "--pyargs", *modules, "-q", "-n", "0", "-p", "no:cacheprovider", *args],
         capture_output=True,
         text=True,
         timeout=600,
