@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from operator import itemgetter
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .categories import categorize
@@ -73,6 +73,10 @@ class Runtime:
 def listing_key(memory: Memory) -> tuple[float, str]:
     """Listing order: newest first, ties by id ascending."""
     return (-memory.created_at.timestamp(), memory.id)
+
+
+_BY_ID = attrgetter("id")
+_BY_CREATED = attrgetter("created_at")
 
 
 @dataclass(frozen=True)
@@ -515,15 +519,14 @@ class Namespace:
         floor = options.threshold - SCORE_ROUNDING
         with self.lock:
             candidates = self._candidate_ids(tree)
-            scores = self.search_index.scores(
+            ranking = self.search_index.ranking(
                 query, candidates, keyword_search=options.keyword_search, embedder=self.runtime.embedder
             )
-            ranked = sorted(
-                (item for item in scores.items() if item[1] >= floor), key=itemgetter(1), reverse=True
-            )
-            hits = self._best_visible(ranked, predicate, today, wanted)
+            hits = self._head(ranking, predicate, today, wanted, floor)
             if options.threshold <= 0 and len(hits) < options.top_k:
-                hits.extend(self._zero_scored(candidates, scores, predicate, today, options.top_k - len(hits)))
+                scored = {memory_id for _, members in ranking for memory_id in members}
+                unscored = [memory_id for memory_id in candidates if memory_id not in scored]
+                hits += self._head([(0.0, unscored)], predicate, today, options.top_k - len(hits), 0.0)
         hits.sort(key=lambda hit: (-hit[1], *listing_key(hit[0])))
         if options.rerank:
             window = hits[:RERANK_WINDOW]
@@ -546,33 +549,35 @@ class Namespace:
             return self.search_index.explain(query, memory.id, self.runtime.embedder)
         return explain(query, memory.memory, memory.categories, corpus=self.search_index)  # deleted meanwhile
 
-    def _best_visible(
-        self, ranked: list[tuple[str, float]], predicate: Predicate, today: date | None, wanted: int
+    def _head(
+        self,
+        ranking: list[tuple[float, Collection[str]]],
+        predicate: Predicate,
+        today: date | None,
+        wanted: int,
+        floor: float,
     ) -> list[tuple[Memory, float]]:
-        """The first `wanted` visible matches of a ranking, plus any tied with the last one."""
-        found: list[tuple[Memory, float]] = []
-        boundary: float | None = None
-        for memory_id, score in ranked:
-            if boundary is not None and score < boundary:
-                break
-            memory = self.memories[memory_id]
-            if (today is not None and memory.is_expired(today)) or not predicate(memory):
-                continue
-            found.append((memory, score))
-            if boundary is None and len(found) >= wanted:
-                boundary = score
-        return found
+        """The first `wanted` visible matches of a ranking (groups of one score, best first,
+        none under `floor`), in answer order within each group: newest first, then by id.
 
-    def _zero_scored(self, candidates, scores, predicate, today, wanted: int) -> list[tuple[Memory, float]]:
-        extra = []
-        for memory_id in candidates:
-            if len(extra) >= wanted:
+        Only the group at the boundary is put in order, and only as far as its matches are
+        needed: the cost follows the answer, not every memory the query reached.
+        """
+        found: list[tuple[Memory, float]] = []
+        for score, ids in ranking:
+            if score < floor or len(found) >= wanted:
                 break
-            memory = self.memories[memory_id]
-            visible = today is None or not memory.is_expired(today)
-            if memory_id not in scores and visible and predicate(memory):
-                extra.append((memory, 0.0))
-        return extra
+            members = [self.memories[memory_id] for memory_id in ids]
+            boundary = len(found) + len(members) > wanted
+            if boundary:  # the listing order, by two stable C-level sorts
+                members.sort(key=_BY_ID)
+                members.sort(key=_BY_CREATED, reverse=True)
+            for memory in members:
+                if (today is None or not memory.is_expired(today)) and predicate(memory):
+                    found.append((memory, score))
+                    if boundary and len(found) >= wanted:
+                        break
+        return found
 
     # --- entities ---------------------------------------------------------------------
 

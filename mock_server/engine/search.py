@@ -341,6 +341,30 @@ class SearchIndex:
         adds the semantic evidence (it raises `Unavailable` when the backend fails);
         `keyword_search` uses neither.
         """
+        out: dict[str, float] = {}
+        for score, members in self._by_score(query, candidates, keyword_search, embedder).items():
+            out.update(dict.fromkeys(members, score))
+        return out
+
+    def ranking(
+        self,
+        query: str,
+        candidates: Collection[str] | None = None,
+        *,
+        keyword_search: bool = False,
+        embedder: Embedder | None = None,
+    ) -> list[tuple[float, Collection[str]]]:
+        """The memories `scores` gives a score, grouped by that score, best first.
+
+        Memories with one match pattern share one score, so a search reads the ranking a
+        group at a time and looks only at the groups its answer needs.
+        """
+        return sorted(self._by_score(query, candidates, keyword_search, embedder).items(), reverse=True)
+
+    def _by_score(
+        self, query: str, candidates: Collection[str] | None, keyword_search: bool, embedder: Embedder | None
+    ) -> dict[float, Collection[str]]:
+        """Score -> the memories with that score (> 0), by the cheapest path for the query."""
         if not self._docs:
             return {}
         q = parse_query(query)
@@ -353,7 +377,7 @@ class SearchIndex:
             return {}
         if allowed is not None and len(allowed) * _DIRECT_COST < self._work(q, keyword_search):
             cosines = vectors.cosines(query_vector, allowed) if vectors is not None else {}
-            return self._direct_scores(q, weights, allowed, cosines, keyword_search)
+            return _invert(self._direct_scores(q, weights, allowed, cosines, keyword_search))
         restrict = allowed if allowed is not None and len(allowed) < len(self._docs) else None
         total = sum(weights)
         if vectors is not None:
@@ -361,11 +385,13 @@ class SearchIndex:
             if restrict is not None:
                 covered = {mid: covered[mid] for mid in covered.keys() & restrict}
             cosines = vectors.cosines(query_vector, allowed)
-            return self._fused_scores(q, covered, total, cosines)
+            return _invert(self._fused_scores(q, covered, total, cosines))
         ncats = 0 if keyword_search else len(q.categories)
-        out: dict[str, float] = {}
+        out: dict[float, Collection[str]] = {}
         for (amount, shared), members in self._groups(q, weights, keyword_search, restrict).items():
-            out.update(dict.fromkeys(members, _calibrate(_evidence(amount, total, None), shared, ncats)))
+            score = _calibrate(_evidence(amount, total, None), shared, ncats)
+            if score > 0.0:
+                _merge(out, score, members)
         return out
 
     def _groups(
@@ -510,6 +536,13 @@ def _merge(groups: dict, key: object, members: set[str]) -> None:
             groups[key] = members
         else:
             found |= members
+
+
+def _invert(scores: dict[str, float]) -> dict[float, Collection[str]]:
+    groups: dict[float, list[str]] = {}
+    for memory_id, score in scores.items():
+        groups.setdefault(score, []).append(memory_id)
+    return groups  # type: ignore[return-value]
 
 
 def _as_set(candidates: Collection[str] | None) -> AbstractSet[str] | None:
