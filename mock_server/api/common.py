@@ -33,7 +33,9 @@ class Call:
     api_key: str
     params: dict[str, Any]  # path and query parameters, coerced and validated
     body: Any  # the JSON body (None when absent)
-    base_url: str = ""  # scheme, host and path of the request, for page links
+    # Scheme, host and path of the request, for page links: asked for only by pages, since
+    # working it out costs more than many a whole request.
+    url_of: Callable[[], str] = str
     query: Mapping[str, str] = field(default_factory=dict)  # the query string (first value per name)
     headers: Mapping[str, str] = field(default_factory=dict)  # the request's headers
 
@@ -226,9 +228,11 @@ def paginate(call: Call, items: list[Any], page: int | None, page_size: int | No
         raise Detail("Invalid page.", 404)
     start = (page - 1) * page_size
 
+    base_url = call.url_of()
+
     def link(number: int) -> str:
         query = {**call.query, "page": number, "page_size": page_size}
-        return f"{call.base_url}?{urlencode(query)}"
+        return f"{base_url}?{urlencode(query)}"
 
     return {
         "count": len(items),

@@ -542,12 +542,16 @@ class Namespace:
         if not options.explain:
             return [Hit(memory, score) for memory, score in hits]
         with self.lock:
-            return [Hit(memory, score, self._explain(query, memory)) for memory, score in hits]
+            indexed = [memory.id for memory, _ in hits if memory.id in self.search_index]
+            parts = self.search_index.explain_all(query, indexed, self.runtime.embedder)
+            known = dict(zip(indexed, parts, strict=True))
+            return [
+                Hit(memory, score, known.get(memory.id) or self._explain_gone(query, memory)) for memory, score in hits
+            ]
 
-    def _explain(self, query: str, memory: Memory) -> dict[str, float]:
-        if memory.id in self.search_index:
-            return self.search_index.explain(query, memory.id, self.runtime.embedder)
-        return explain(query, memory.memory, memory.categories, corpus=self.search_index)  # deleted meanwhile
+    def _explain_gone(self, query: str, memory: Memory) -> dict[str, float]:
+        """A hit deleted since it was found (between the two locks) is explained from its text."""
+        return explain(query, memory.memory, memory.categories, corpus=self.search_index)
 
     def _head(
         self,

@@ -233,9 +233,9 @@ class SearchIndex:
     """
 
     def __init__(self) -> None:
-        self._postings: dict[str, dict[str, None]] = {}  # stem -> ids of memories holding it
+        self._postings: dict[str, set[str]] = {}  # stem -> ids of memories holding it
         self._docs: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # id -> (stems, categories)
-        self._categories: dict[str, dict[str, None]] = {}  # scored category -> ids
+        self._categories: dict[str, set[str]] = {}  # scored category -> ids
         self.vectors: VectorStore | None = None  # made with the first vector
         self._prepared: dict[str, np.ndarray] = {}  # text -> vector, for the adds to come
 
@@ -273,13 +273,13 @@ class SearchIndex:
         for term in stems:
             bucket = postings.get(term)
             if bucket is None:
-                postings[term] = {memory_id: None}
+                postings[term] = {memory_id}
             else:
-                bucket[memory_id] = None
+                bucket.add(memory_id)
         scored = _scored(categories)
         self._docs[memory_id] = (stems, scored)
         for category in scored:
-            self._categories.setdefault(category, {})[memory_id] = None
+            self._categories.setdefault(category, set()).add(memory_id)
         vector = self._prepared.get(text)
         if vector is not None:
             if self.vectors is None:
@@ -295,12 +295,12 @@ class SearchIndex:
             return
         for term in entry[0]:
             bucket = self._postings[term]
-            del bucket[memory_id]
+            bucket.discard(memory_id)
             if not bucket:
                 del self._postings[term]
         for category in entry[1]:
             members = self._categories[category]
-            del members[memory_id]
+            members.discard(memory_id)
             if not members:
                 del self._categories[category]
         if self.vectors is not None:
@@ -322,9 +322,19 @@ class SearchIndex:
 
     def explain(self, query: str, memory_id: str, embedder: Embedder | None = None) -> dict[str, float]:
         """`explain` for an indexed memory, with its embedding cosine when there is one."""
-        stems, categories = self._docs[memory_id]
+        return self.explain_all(query, [memory_id], embedder)[0]
+
+    def explain_all(
+        self, query: str, memory_ids: Sequence[str], embedder: Embedder | None = None
+    ) -> list[dict[str, float]]:
+        """`explain` for several indexed memories, the query's term weights worked out once."""
         q = parse_query(query)
-        return _breakdown(q, _weights(q, self), stems, categories, self._cosine(query, memory_id, embedder))
+        weights = _weights(q, self)
+        breakdowns = []
+        for memory_id in memory_ids:
+            stems, categories = self._docs[memory_id]
+            breakdowns.append(_breakdown(q, weights, stems, categories, self._cosine(query, memory_id, embedder)))
+        return breakdowns
 
     def scores(
         self,
@@ -410,7 +420,7 @@ class SearchIndex:
         groups: dict[float, set[str]] = {}
         reached: set[str] = set()
         for term, weight, near in zip(q.terms, weights, q.related, strict=True):
-            exact = postings.get(term, {}).keys()
+            exact = postings.get(term, _NOTHING)
             related: set[str] = set()
             if not keyword:
                 for other in near:
@@ -433,11 +443,11 @@ class SearchIndex:
             groups = split
         out: dict[tuple[float, int], set[str]] = {}
         for amount, members in groups.items():
-            _merge(out, (amount, 0), members & restrict if restrict is not None else members)
+            _merge(out, (amount, 0), _within(members, restrict) if restrict is not None else members)
         if keyword:
             return out
         for category in q.categories:
-            holders = self._categories.get(category, {}).keys()
+            holders = self._categories.get(category, _NOTHING)
             split2: dict[tuple[float, int], set[str]] = {}
             for (amount, shared), members in out.items():
                 _merge(split2, (amount, shared + 1), members & holders)
@@ -536,6 +546,16 @@ def _merge(groups: dict, key: object, members: set[str]) -> None:
             groups[key] = members
         else:
             found |= members
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+
+def _within(members: set[str], allowed: AbstractSet[str]) -> set[str]:
+    """`members & allowed`, walking the smaller side (`allowed` may be a dict's keys)."""
+    if isinstance(allowed, (set, frozenset)) or len(allowed) <= len(members):
+        return members & allowed  # type: ignore[operator]
+    return {m for m in members if m in allowed}
 
 
 def _invert(scores: dict[str, float]) -> dict[float, Collection[str]]:

@@ -176,7 +176,7 @@ class MockServer:
             operation.check_body(body, present=bool(raw.strip()))
         params = operation.parse_parameters(path_args, request.args, request.headers)
         call = Call(
-            self.service, api_key, params, body, base_url=request.base_url, query=request.args, headers=request.headers
+            self.service, api_key, params, body, url_of=_base_url, query=request.args, headers=request.headers
         )
         return self.handlers[operation.operation_id](call)
 
@@ -251,6 +251,10 @@ def _harness_view(server: MockServer, handler: HarnessHandler):
 
     view.__name__ = f"harness_{handler.__name__}"
     return view
+
+
+def _base_url() -> str:
+    return request.base_url
 
 
 def server_of(app: Flask) -> MockServer:
