@@ -1,14 +1,21 @@
-"""Serving a mock with waitress: in the foreground (the CLI) or on a background thread.
+"""Serving a mock: with granian (Rust, the fastest) or waitress (pure Python, everywhere),
+in the foreground (the CLI), or with waitress on a background thread.
 
 The background form binds port 0 and reports the port the OS chose, so tests and the
 contract suite can run many mocks side by side without guessing free ports. Everything
-that leans on waitress' behaviour lives here.
+that leans on a server's behaviour lives here.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import os
+import socket
+import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +25,65 @@ from waitress.server import create_server
 
 DEFAULT_THREADS = 8
 LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
+SERVERS = ("granian", "waitress")
+PARENT_CHECK_S = 0.2  # how often a granian worker checks that mem0-mock still runs
+
+WSGIApp = Callable[..., Any]
+
+
+def granian_available() -> bool:
+    """Whether granian is installed (its wheels cover the usual platforms; else waitress)."""
+    return importlib.util.find_spec("granian") is not None
+
+
+def default_server() -> str:
+    return "granian" if granian_available() else "waitress"
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind the address once and let it go: OSError now if it is taken, before anything says
+    it is serving (granian binds it again itself a moment later)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
+def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads: int = DEFAULT_THREADS) -> None:
+    """Serve with granian until interrupted: one worker process, which holds the state.
+
+    `load_app` builds the app inside that worker (it must be picklable where processes
+    are spawned rather than forked: a partial of a module-level function is). The worker
+    ends when mem0-mock itself does, even by `kill -9`, which granian alone would not see.
+    """
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    server = Server(
+        "mem0-mock",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=1,
+        blocking_threads=threads,
+        websockets=False,
+        log_level=LogLevels.warning,
+    )
+    server.serve(target_loader=functools.partial(_worker_app, load_app, os.getpid()))
+
+
+def _worker_app(load_app: Callable[[], WSGIApp], parent: int, *target: Any) -> WSGIApp:
+    threading.Thread(target=_exit_with, args=(parent,), name="mem0-mock-parent-watch", daemon=True).start()
+    return load_app()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker once its parent is gone (a child of a dead parent gets a new one)."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    sys.stdout.flush()
+    os._exit(0)
 
 
 def bind(app: Flask, host: str, port: int, threads: int = DEFAULT_THREADS) -> Any:
