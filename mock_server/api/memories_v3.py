@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine import Scope, SearchOptions
+from ..engine import Identity, Scope, SearchOptions
 from ..engine.errors import EntityRequired
 from ..engine.models import ENTITY_FIELDS, Memory, isoformat
-from .common import Call, Result, Surface, add_options, paginate, project, v3_fields
+from .common import Call, Result, Surface, add_options, memory_json, paginate, project, v3_fields
 from .errors import AddError, FieldErrors
 
 surface = Surface("memories v3")
@@ -108,22 +108,24 @@ def score_breakdown(score: float, evidence: dict[str, float] | None, keyword_sea
     return {key: round(value, 6) for key, value in parts.items()}
 
 
-def search_v3_json(memory: Memory, score: float, breakdown: dict[str, float]) -> dict[str, Any]:
-    """A search result of the v3 API (here the run id is `run_id`)."""
+def search_v3_json(memory: Memory, score: float, breakdown: dict[str, float], identity: Identity) -> dict[str, Any]:
+    """A search result of the v3 API (here the run id is `run_id`), from the memory's cached
+    wire form: the dates are formatted once per memory, not once per answer."""
+    base = memory_json(memory, identity)
     return {
-        "id": memory.id,
-        "memory": memory.memory,
-        "user_id": memory.user_id,
-        "agent_id": memory.agent_id,
-        "app_id": memory.app_id,
-        "run_id": memory.run_id,
-        "metadata": memory.metadata,
-        "categories": list(memory.categories),
+        "id": base["id"],
+        "memory": base["memory"],
+        "user_id": base["user_id"],
+        "agent_id": base["agent_id"],
+        "app_id": base["app_id"],
+        "run_id": base["run_id"],
+        "metadata": base["metadata"],
+        "categories": base["categories"],
         "score": score,
         "score_breakdown": breakdown,
-        "expiration_date": memory.expiration_date.isoformat() if memory.expiration_date else None,
-        "created_at": isoformat(memory.created_at),
-        "updated_at": isoformat(memory.updated_at),
+        "expiration_date": base["expiration_date"],
+        "created_at": base["created_at"],
+        "updated_at": base["updated_at"],
     }
 
 
@@ -194,10 +196,12 @@ def search_memories(call: Call) -> Result:
         explain=True,
     )
     tree = _with_body_filters(normalise_filters(body["filters"]), body)
-    hits = call.service.search(_home(call), body["query"].strip(), tree, options, body.get("metadata"))
+    home = _home(call)
+    hits = call.service.search(home, body["query"].strip(), tree, options, body.get("metadata"))
     fields = body.get("fields")
+    identity = call.service.identity(home)
     results = [
-        search_v3_json(memory, score, score_breakdown(score, evidence, options.keyword_search))
+        search_v3_json(memory, score, score_breakdown(score, evidence, options.keyword_search), identity)
         for memory, score, evidence in hits
     ]
     return 200, {"results": [project(item, fields) for item in results]}

@@ -177,13 +177,13 @@ def _breakdown(
     q: Query, weights: Sequence[float], stems: AbstractSet[str], categories: AbstractSet[str],
     cosine: float | None,
 ) -> dict[str, float]:
-    score = _score(q, weights, stems, categories, cosine, False)
     covered, exact = _coverage(q, weights, stems, False)
-    shared = len(q.categories & categories)
-    entity = min(score, CATEGORY_WEIGHT * shared / len(q.categories)) if shared and score > 0.0 else 0.0
     total = sum(weights)
-    lexical = covered / total if total > 0.0 else 0.0
     evidence = _evidence(covered, total, cosine)
+    shared = len(q.categories & categories) if q.categories else 0
+    score = _calibrate(evidence, shared, len(q.categories))  # `_score`, from the coverage at hand
+    entity = min(score, CATEGORY_WEIGHT * shared / len(q.categories)) if shared and score > 0.0 else 0.0
+    lexical = covered / total if total > 0.0 else 0.0
     # The lexical part is split by what exact stems covered; an embedding that won is all semantic.
     bm25 = (score - entity) * exact / covered if evidence == lexical and covered > 0.0 else 0.0
     return {"semantic": score - entity - bm25, "bm25": bm25, "entity": entity}
