@@ -15,7 +15,7 @@ from typing import Any
 from .errors import EntityRequired, NotFound, Refused, invalid
 from .filters import Predicate, compile_filter, names_entity
 from .models import ENTITY_TYPES, Entity, Event, Export, Feedback, HistoryEntry, Memory
-from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions
+from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions, profile_ident
 from .profiles import SAMPLE_DEFAULT, Profile, ProfileJob, build_profile
 from .projects import Member, Project
 from .state import Store, Tenant
@@ -76,6 +76,7 @@ def _finish(event: Event, namespace: Namespace, results: list[AddResult]) -> Non
     event.status = "SUCCEEDED"
     event.started_at = event.started_at or event.created_at
     event.completed_at = event.updated_at = now
+    namespace.changed("event", event.id)
 
 
 class MemoryService:
@@ -159,8 +160,10 @@ class MemoryService:
             except Exception as exc:  # noqa: BLE001 - a failed job is a FAILED event, not a crash
                 event.status, event.error = "FAILED", f"{type(exc).__name__}: {exc}"[:500]
                 event.completed_at = event.updated_at = namespace.now()
-                return
-            _finish(event, namespace, results)
+                namespace.changed("event", event.id)
+            else:
+                _finish(event, namespace, results)
+            self.runtime.changes.commit()  # background work is saved when it finishes
 
         self.runtime.jobs.submit(run, inline=self.runtime.repeatable())
         return event
@@ -298,6 +301,7 @@ class MemoryService:
         namespace = self.project(api_key, org_id, project_id)
         with namespace.lock:
             namespace.project.update(changes, namespace.now())
+            namespace.changed("project")
         return namespace.project
 
     def delete_project(self, api_key: str, org_id: str, project_id: str) -> None:
@@ -310,6 +314,7 @@ class MemoryService:
                 raise invalid("email", f"{email} is already a member of this project.")
             member = Member(email, role)
             namespace.project.members.append(member)
+            namespace.changed("project")
             return member
 
     def update_member(self, api_key: str, org_id: str, project_id: str, email: str, role: str) -> Member:
@@ -319,6 +324,7 @@ class MemoryService:
             if member is None:
                 raise NotFound("Member not found in this project.")
             member.role = role
+            namespace.changed("project")
             return member
 
     def remove_member(self, api_key: str, org_id: str, project_id: str, email: str) -> None:
@@ -328,6 +334,7 @@ class MemoryService:
             if member is None:
                 raise NotFound("Member not found in this project.")
             namespace.project.members.remove(member)
+            namespace.changed("project")
 
     # --- webhooks -----------------------------------------------------------------------
 
@@ -354,6 +361,7 @@ class MemoryService:
         )
         with namespace.lock:
             namespace.webhooks[webhook.webhook_id] = webhook
+            namespace.changed("webhook", webhook.webhook_id)
         return webhook
 
     def _webhook_home(self, api_key: str, webhook_id: str) -> Namespace:
@@ -372,12 +380,14 @@ class MemoryService:
                     value = changes[name]
                     setattr(webhook, name, list(dict.fromkeys(value)) if name == "event_types" else value)
             webhook.updated_at = namespace.now()
+            namespace.changed("webhook", webhook_id)
             return webhook
 
     def delete_webhook(self, api_key: str, webhook_id: str) -> None:
         namespace = self._webhook_home(api_key, webhook_id)
         with namespace.lock:
             del namespace.webhooks[webhook_id]
+            namespace.changed("webhook", webhook_id)
 
     def deliveries(self, scope: Scope, webhook_id: str | None = None) -> list[Delivery]:
         """The project's recent webhook deliveries with their attempts, oldest first."""
@@ -404,6 +414,7 @@ class MemoryService:
                 settings.schema = schema
             if custom_instructions is not UNSET:
                 settings.custom_instructions = custom_instructions
+            namespace.changed("project")  # profile settings are saved with the project
         return namespace
 
     def profile(self, scope: Scope, entity_type: str, entity_id: str) -> Profile:
@@ -437,6 +448,7 @@ class MemoryService:
                 for job in namespace.profile_jobs.values():
                     if job.idempotency_key == idempotency_key:
                         job.replayed = True
+                        namespace.changed("profile_job", job.id)
                         return job
             if not namespace.profile_settings.enabled:
                 raise Refused("Profiles are not enabled for this project.")
@@ -455,6 +467,7 @@ class MemoryService:
             job = ProfileJob(self.runtime.ids.new(), operation, entity_type, targets, namespace.now(),
                              idempotency_key=idempotency_key)
             namespace.profile_jobs[job.id] = job
+            namespace.changed("profile_job", job.id)
         self.runtime.jobs.submit(lambda: self._run_profile_job(namespace, job), inline=self.runtime.repeatable())
         return job
 
@@ -474,10 +487,13 @@ class MemoryService:
                     profile = Profile(job.entity_type, name, data, "succeeded", namespace.now(), count)
                     job.succeeded += 1
                 namespace.profiles[(job.entity_type, name)] = profile
+                namespace.changed("profile", profile_ident(job.entity_type, name))
                 job.results.append(
                     {"entity_type": job.entity_type, "entity_id": name, "profile_id": f"{job.id}:{name}"}
                 )
         job.status = "SUCCEEDED"
+        namespace.changed("profile_job", job.id)
+        self.runtime.changes.commit()  # background work is saved when it finishes
 
     def profile_job(self, scope: Scope, job_id: str) -> ProfileJob:
         found = self.namespace(scope).profile_jobs.get(job_id)
