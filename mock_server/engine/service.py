@@ -8,12 +8,14 @@ says so through the typed options, never through a check of where the call came 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import snapshot
 from .errors import EntityRequired, NotFound, Refused, invalid
 from .filters import Predicate, compile_filter, names_entity
+from .fixtures import fixtures_to_snapshot, is_fixtures
 from .models import ENTITY_TYPES, Entity, Event, Export, Feedback, HistoryEntry, Memory
 from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions, profile_ident
 from .profiles import SAMPLE_DEFAULT, Profile, ProfileJob, build_profile
@@ -25,6 +27,7 @@ from .webhooks import Delivery, Webhook
 __all__ = ["AddOptions", "AddResult", "Hit", "Identity", "MemoryService", "Scope", "SearchOptions", "UNSET"]
 
 UNSET: Any = object()  # "not given", where None means "clear it"
+DRAIN_SECONDS = 10.0  # how long a snapshot waits for queued work to finish
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,43 @@ class MemoryService:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
+
+    # --- saved state --------------------------------------------------------------------
+
+    def snapshot(self, tenants: Iterable[Tenant] | None = None) -> dict[str, Any]:
+        """The state (every tenant's, or the ones given) as one document. Queued work is
+        finished first, so a snapshot holds no half-done add."""
+        self.runtime.jobs.drain(timeout=DRAIN_SECONDS)
+        return snapshot.dump(self.store, self.runtime, tenants)
+
+    def as_snapshot(self, document: Any) -> dict[str, Any]:
+        """A snapshot document as is, a fixtures document turned into one (new ids drawn:
+        if it is refused, the id sequence is left where it was)."""
+        if not is_fixtures(document):
+            return document
+        ids = self.runtime.ids
+        seed, drawn = ids.seed, ids.drawn
+        try:
+            return fixtures_to_snapshot(document, self.runtime)
+        except Exception:
+            if seed is not None:
+                ids.reseed(seed, drawn)
+            raise
+
+    def read_state(self, document: Any) -> snapshot.Loaded:
+        """A snapshot or fixtures document, checked and built apart from the live state
+        (`InvalidInput` names every problem; nothing has changed then)."""
+        return snapshot.load(self.as_snapshot(document), self.runtime)
+
+    def restore(self, loaded: snapshot.Loaded, only: str | None = None) -> None:
+        """Put loaded state in place of the current one, its runtime too when it has one;
+        with `only` (a key's SHA-256), in place of that tenant alone."""
+        if only is not None:
+            self.store.replace([t for t in loaded.tenants if t.key_sha256 == only], only)
+            return
+        self.store.replace(loaded.tenants)
+        if loaded.runtime is not None:
+            snapshot.apply_runtime(self.runtime, loaded.runtime)
 
     # --- writing ------------------------------------------------------------------------
 
