@@ -1,17 +1,23 @@
-"""Saved state in the engine: snapshots and fixtures, as plain Python."""
+"""Saved state in the engine: snapshots, fixtures and the SQLite saver, as plain Python.
+
+The saver's one promise is checked directly: after any change is committed, the data file
+read back is exactly the snapshot of the live state.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from mock_server.engine import AddOptions, Clock, Ids, MemoryService, Runtime, Scope, SearchOptions
 from mock_server.engine.errors import InvalidInput
 from mock_server.engine.jobs import Jobs
-from mock_server.engine.snapshot import settle_interrupted
+from mock_server.engine.snapshot import dump, settle_interrupted
 from mock_server.engine.state import fingerprint, key_hash
+from mock_server.engine.storage import Storage, StorageError
 from mock_server.engine.webhooks import DeliveryPolicy, WebhookDispatcher
 
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
@@ -162,6 +168,61 @@ def test_bad_fixtures_name_the_item_and_never_the_key():
     }
     assert KEY not in json.dumps(refused.value.errors)
     assert service.runtime.ids.drawn == drawn  # nothing changed, the id sequence included
+
+
+def saved_state(storage: Storage) -> dict:
+    document = storage.read()
+    return {"runtime": document.get("runtime"), "tenants": document["tenants"]}
+
+
+def live_state(service: MemoryService) -> dict:
+    document = dump(service.store, service.runtime)
+    return {"runtime": document["runtime"], "tenants": document["tenants"]}
+
+
+def test_the_data_file_always_reads_back_as_the_live_state(tmp_path: Path):
+    service = new_service()
+    storage = Storage(tmp_path / "state.db")
+    changes = service.runtime.changes
+    changes.enabled = True
+    changes.sink = lambda: storage.save(changes, service.store, service.runtime)
+    org = service.identity(SCOPE).org_id
+
+    def check() -> None:
+        service.runtime.webhooks.drain(10)
+        changes.commit()
+        assert saved_state(storage) == live_state(service)
+
+    steps = [
+        lambda: build_state(service),
+        lambda: service.delete(SCOPE, service.get_all(SCOPE, ALEX)[0].id, linked=True),
+        lambda: service.delete_entity(SCOPE, "user", "alex"),
+        lambda: service.add(SCOPE, say("Alex is back"), ALEX, AddOptions(infer=False)),  # the entity again
+        lambda: service.delete_project(KEY, org, service.identity(SCOPE).project_id),  # default: comes back empty
+        lambda: service.add(SCOPE, say("Fresh start"), ALEX, AddOptions(infer=False)),
+        lambda: service.delete_webhook(KEY, service.webhooks(Scope(OTHER))[0].webhook_id)
+        if service.webhooks(Scope(OTHER)) else None,
+        lambda: service.runtime.clock.advance(3600),
+        lambda: service.reset(OTHER),
+        lambda: service.restore(service.read_state({"keys": {OTHER: {"memories": [{"text": "x", "user_id": "u"}]}}})),
+        lambda: service.reset(),
+    ]
+    for step in steps:
+        step()
+        check()
+    storage.close()
+    reopened = Storage(tmp_path / "state.db")
+    assert saved_state(reopened) == live_state(service)
+
+
+def test_a_data_file_is_used_by_one_mock_and_must_be_one(tmp_path: Path):
+    first = Storage(tmp_path / "state.db")
+    with pytest.raises(StorageError, match="in use"):
+        Storage(tmp_path / "state.db")
+    first.close()
+    (tmp_path / "notes.txt").write_text("not a database " * 100)
+    with pytest.raises(StorageError, match="not a mem0-mock data file"):
+        Storage(tmp_path / "notes.txt")
 
 
 def test_work_a_stopped_mock_left_pending_is_failed_on_restart():
