@@ -55,19 +55,32 @@ INTERRUPTED = "The mock stopped before this work finished."
 # --- writing ------------------------------------------------------------------------------
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def encode(value: Any) -> Any:
     """A record as JSON-ready data: dataclasses field by field, dates in ISO 8601."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value) if f.name not in SKIPPED_FIELDS
-        }
-    if isinstance(value, datetime):
+    kind = type(value)
+    if kind in _SCALARS or kind is dict:
+        return value  # JSON values the engine keeps as given (metadata, payloads)
+    if kind is datetime:
         return isoformat(value)
+    if kind is list or kind is tuple:
+        return [encode(item) for item in value]
+    names = _saved_names(kind)
+    if names is not None:
+        return {name: encode(getattr(value, name)) for name in names}
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [encode(item) for item in value]
-    return value  # JSON values the engine keeps as given (metadata, payloads)
+    return value
+
+
+@cache
+def _saved_names(kind: type) -> tuple[str, ...] | None:
+    """A model's saved fields in order (None: not a model)."""
+    if not dataclasses.is_dataclass(kind):
+        return None
+    return tuple(f.name for f in dataclasses.fields(kind) if f.name not in SKIPPED_FIELDS)
 
 
 def dump(store: Store, runtime: Runtime, tenants: Iterable[Tenant] | None = None) -> dict[str, Any]:

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .changes import ChangeLog, Drop, Key, Prefix, Rewrite
+from .clock import parse_instant
 from .errors import Unavailable
 from .namespace import Runtime
 from .snapshot import FORMAT, KINDS, VERSION, dump_runtime, keys_of, project_head
@@ -64,7 +65,9 @@ class SaveFailed(Unavailable):
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON in ASCII: a lone surrogate a client sent stays an escape, never text
+    SQLite would refuse to encode."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 class Storage:
@@ -73,7 +76,7 @@ class Storage:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._saved_runtime: str | None = None
+        self._saved_runtime: tuple[Any, ...] | None = None  # (frozen clock, seed, drawn) last written
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
@@ -110,7 +113,11 @@ class Storage:
             rows = self._db.execute("SELECT tenant, org, project, kind, id, data FROM rows ORDER BY rowid").fetchall()
         if runtime is None and not rows:
             return None
-        self._saved_runtime = runtime[0] if runtime else None
+        if runtime is not None:
+            state = json.loads(runtime[0])
+            ids = state.get("ids") or {}
+            clock = parse_instant(state["clock"]) if state.get("clock") else None
+            self._saved_runtime = (clock, ids.get("seed"), ids.get("drawn", 0) if ids else 0)
         tenants: dict[str, dict[str, Any]] = {}
         for tenant, org, project, kind, _, data in rows:
             entry = tenants.setdefault(tenant, {"key_sha256": tenant, "projects": {}})
@@ -143,7 +150,8 @@ class Storage:
         transaction. On failure the changes stay pending and `SaveFailed` is raised."""
         with self._lock:
             ops = changes.take()
-            state = _json(dump_runtime(runtime))
+            ids = runtime.ids
+            state = (runtime.clock.frozen_at, ids.seed, ids.drawn if ids.seed is not None else 0)
             if not ops and state == self._saved_runtime:
                 return
             try:
@@ -160,7 +168,7 @@ class Storage:
                     self._db.execute(
                         "INSERT INTO meta (name, value) VALUES ('runtime', ?)"
                         " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        (state,),
+                        (_json(dump_runtime(runtime)),),
                     )
                 self._db.execute("COMMIT")
             except (sqlite3.Error, TypeError, ValueError) as exc:
