@@ -8,8 +8,10 @@ Configurations of their own (a --load state, an admin token) use the Flask test 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +19,11 @@ import requests
 
 from mock_server.engine.webhooks import DeliveryPolicy
 from mock_server.server import BackgroundServer, MockConfig, create_app
+from mock_server.server.cli import read_document
 from tests.processes import free_port
 from tests.server.test_v3 import Api, wait_for
 
+README = Path(__file__).resolve().parents[2] / "README.md"
 START = datetime(2025, 1, 1, tzinfo=timezone.utc)
 KEY = "m0-snapshot-key"
 OTHER = "m0-snapshot-other"
@@ -190,3 +194,15 @@ def test_the_snapshot_needs_the_admin_token():
     assert client.post("/_mock/snapshot", json=FIXTURES).status_code == 401
     reply = client.get("/_mock/snapshot", headers={"X-Mem0-Mock-Admin": "s3cret"})
     assert reply.status_code == 200 and "s3cret" not in reply.get_data(as_text=True)
+
+
+def test_the_readme_fixtures_file_loads(tmp_path: Path):
+    example = next(b for b in re.findall(r"```yaml\n(.*?)```", README.read_text(), re.S) if "keys:" in b)
+    (tmp_path / "fixtures.yaml").write_text(example)
+    client = create_app(config(initial_state=read_document(str(tmp_path / "fixtures.yaml")))).test_client()
+    reply = client.post("/v2/memories/", json={"filters": {"user_id": "alex"}},
+                        headers={"Authorization": "Token m0-abc"})
+    vegetarian, lisbon = reply.get_json()
+    assert (vegetarian["memory"], vegetarian["categories"], vegetarian["expiration_date"]) == (
+        "Is a vegetarian", ["food"], "2030-12-31")
+    assert (lisbon["id"], lisbon["updated_at"]) == ("3b0f3a3e-0d1c-4a5e-9e1e-6f1c2b7a0001", "2025-01-05T00:00:00Z")
