@@ -1,8 +1,8 @@
 """The test harness under `/_mock/`, outside the public API (WireMock's admin idea).
 
-- `POST /_mock/reset`: back to how the mock started, empty (`{"demo": true}`: with the demo
-  data again; `{"seed": N}`: ids seeded N from now on; `{"api_key": ...}`: forget one key's
-  data only)
+- `POST /_mock/reset`: back to how the mock started, empty but for its `--load` state
+  (`{"demo": true}`: with the demo data again; `{"seed": N}`: ids seeded N from now on;
+  `{"api_key": ...}`: that key's data only)
 - `GET /_mock/requests` (filters: path, method, status, operation, key, fault, since,
   until, violations), `DELETE /_mock/requests`: the request journal
 - `POST /_mock/faults`, `GET /_mock/faults`, `DELETE /_mock/faults[/{id}]`: fault rules

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ import requests
 import yaml
 
 from mock_server.engine.clock import parse_instant
+from mock_server.engine.snapshot import dump
 from mock_server.engine.state import fingerprint
-from mock_server.server import MockConfig, create_app
+from mock_server.server import BackgroundServer, MockConfig, create_app, server_of
 from mock_server.server.cli import read_document
 from mock_server.server.openapi import CompiledSpec
 from tests.processes import mock_command, running_mock
@@ -114,3 +116,41 @@ def test_bad_start_states_stop_the_start_with_the_item_named(tmp_path: Path):
     notes.write_text("not a database " * 100)
     refused = subprocess.run([*mock_command(), "--data", str(notes)], capture_output=True, text=True, timeout=30)
     assert refused.returncode == 2 and "not a mem0-mock data file" in refused.stderr, refused.stderr
+
+
+def test_concurrent_writes_are_all_saved(tmp_path: Path):
+    """Eight clients adding, updating and deleting at once in three keys' projects: the file
+    reads back as the live state."""
+    app = create_app(MockConfig(data_path=str(tmp_path / "state.db")))
+    mock = server_of(app)
+    failures: list[BaseException] = []
+
+    def client(n: int) -> None:
+        session = requests.Session()
+        session.headers["Authorization"] = f"Token m0-persist-{n % 3}"
+        try:
+            for i in range(20):
+                user = f"u{n}-{i % 4}"  # each client its own users: every call must succeed
+                added = session.post(f"{server.url}/v1/memories/", json={
+                    "messages": [{"role": "user", "content": f"fact {n}.{i}"}], "user_id": user, "infer": False,
+                }, timeout=10).json()
+                memory = f"{server.url}/v1/memories/{added[0]['id']}/"
+                if i % 3 == 0:
+                    session.put(memory, json={"text": f"changed {n}.{i}"}, timeout=10).raise_for_status()
+                if i % 5 == 0:
+                    session.delete(memory, timeout=10).raise_for_status()
+                if i % 11 == 0:
+                    session.delete(f"{server.url}/v2/entities/user/{user}/", timeout=10).raise_for_status()
+        except BaseException as exc:  # noqa: BLE001 - reported below, on the test's thread
+            failures.append(exc)
+
+    with BackgroundServer(app) as server:
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not failures, failures
+        assert mock.storage.read()["tenants"] == dump(mock.service.store, mock.service.runtime)["tenants"]
+    # Per client: 20 adds, 4 deleted one by one, 3 more with entity u{n}-3 (at i = 11).
+    assert mock.service.counts() == {"tenants": 3, "memories": 8 * (20 - 4 - 3)}
