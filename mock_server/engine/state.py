@@ -150,6 +150,7 @@ class Store:
         self._by_key: dict[str, Tenant] = {}
         self._by_hash: dict[str, Tenant] = {}
         self.on_new_tenant: Callable[[Tenant], object] | None = None  # e.g. load the demo set
+        self.known_keys: frozenset[str] = frozenset()  # keys the mock was given: restored tenants know theirs
 
     def tenant(self, api_key: str) -> Tenant:
         tenant = self._by_key.get(api_key)
@@ -191,7 +192,8 @@ class Store:
         with that key hash). A tenant whose key is known already stays reachable by it."""
         tenants = list(tenants)
         with self._lock:
-            known = {t.key_sha256: key for key, t in self._by_key.items()}
+            known = {key_hash(key): key for key in self.known_keys}
+            known.update((t.key_sha256, key) for key, t in self._by_key.items())
             if only is None:
                 self._by_key.clear()
                 self._by_hash.clear()

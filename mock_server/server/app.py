@@ -113,6 +113,7 @@ class MockServer:
             raise RuntimeError(f"No handler for operations: {sorted(missing)}")
         self._demo = demo_loader(seed=config.demo_seed) if config.demo else None
         self.service.on_new_tenant(self._demo)
+        self.service.store.known_keys = config.api_keys or frozenset()
         # Raises StorageError (an unusable data file) or InvalidInput (a bad --load document).
         self.storage = Storage(config.data_path) if config.data_path else None
         self._start, loaded = self._start_document()

@@ -93,9 +93,11 @@ def test_a_round_trip_gives_an_equal_document_the_same_answers_and_the_same_next
     assert KEY not in json.dumps(document) and key_hash(KEY) in json.dumps(document)
 
     restored = new_service(seed=None)
+    restored.store.known_keys = frozenset({OTHER})  # as with mem0-mock --api-key
     restored.restore(restored.read_state(document))
     assert restored.snapshot() == document
     assert restored.store.by_hash(key_hash(KEY)).api_key is None  # no key until a request brings it
+    assert restored.store.by_hash(key_hash(OTHER)).api_key == OTHER
     assert answers(restored) == answers(original)
     assert restored.store.by_hash(key_hash(KEY)).api_key == KEY
     sailing = AddOptions(infer=False)
