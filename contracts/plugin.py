@@ -111,6 +111,21 @@ class LiveMock:
     def state(self) -> dict[str, int]:
         return self._harness("GET", "state")
 
+    def snapshot(self, mine: bool = False) -> dict[str, Any]:
+        """The mock's whole state as one document (`GET /_mock/snapshot`); `mine=True`: only
+        this key's. Keys appear only as their SHA-256."""
+        return self._harness("GET", "snapshot", params={"tenant": self.key_fingerprint} if mine else None)
+
+    def restore(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """Replace the mock's state with a snapshot or a fixtures document (`POST
+        /_mock/snapshot`); answers how many tenants and memories it now holds."""
+        return self._harness("POST", "snapshot", _jsonable(document))
+
+    def load_memories(self, memories: list[Mapping[str, Any]]) -> dict[str, Any]:
+        """Replace the mock's state with these memories of this key (fixture items: `text`,
+        an entity id, and optionally `metadata`, `categories`, `created_at`, ...)."""
+        return self.restore({"keys": {self.api_key: {"memories": list(memories)}}})
+
     # ---- journal
     def requests(self, violations_only: bool = False, **filters: Any) -> list[dict[str, Any]]:
         """The journal's entries, oldest first; filters: path, method, status, operation, key,
@@ -157,6 +172,17 @@ class LiveMock:
 
     def unfreeze_clock(self) -> str:
         return self._harness("DELETE", "clock")["now"]
+
+
+def _jsonable(value: Any) -> Any:
+    """A document with dates and date-times (as a test may write them) turned into text."""
+    if isinstance(value, Mapping):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 def _env_float(name: str, default: float) -> float:

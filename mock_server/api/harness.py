@@ -1,14 +1,16 @@
 """The test harness under `/_mock/`, outside the public API (WireMock's admin idea).
 
-- `POST /_mock/reset`: back to how the mock started, empty (`{"demo": true}`: with the demo
-  data again; `{"seed": N}`: ids seeded N from now on; `{"api_key": ...}`: forget one key's
-  data only)
+- `POST /_mock/reset`: back to how the mock started, empty but for its `--load` state
+  (`{"demo": true}`: with the demo data again; `{"seed": N}`: ids seeded N from now on;
+  `{"api_key": ...}`: that key's data only)
 - `GET /_mock/requests` (filters: path, method, status, operation, key, fault, since,
   until, violations), `DELETE /_mock/requests`: the request journal
 - `POST /_mock/faults`, `GET /_mock/faults`, `DELETE /_mock/faults[/{id}]`: fault rules
 - `GET /_mock/clock`, `POST /_mock/clock` (`{"now": ...}` or `{"advance_seconds": N}`),
   `DELETE /_mock/clock` (back to the wall clock)
 - `GET /_mock/state`: how much is stored
+- `GET /_mock/snapshot` (one key's: by its `Authorization` or `?tenant=`), `POST /_mock/snapshot`:
+  the whole state as one document, and back (a fixtures document is taken too)
 - `GET /_mock/webhooks/deliveries` (`?webhook_id=`): every webhook delivery and its attempts
 
 Handlers see the mock through `Harness` (the server implements it) and answer a status
@@ -26,6 +28,7 @@ from typing import Any, Protocol
 
 from ..engine import MemoryService
 from ..engine.clock import Clock, parse_instant
+from ..engine.errors import InvalidInput, Unavailable
 from ..engine.models import isoformat
 from ..engine.state import Tenant, fingerprint
 from .common import Result
@@ -63,6 +66,8 @@ class Harness(Protocol):
 
     def reset(self, demo: bool, seed: int | None) -> None: ...
 
+    def reset_key(self, api_key: str) -> None: ...
+
     @property
     def start_seed(self) -> int | None: ...
 
@@ -80,7 +85,7 @@ class HarnessCall:
         scheme, _, key = (self.headers.get("Authorization") or "").partition(" ")
         wanted = fingerprint(key.strip()) if scheme.lower() == "token" and key.strip() else self.query.get("tenant")
         tenants = self.mock.service.store.tenants()
-        return [t for t in tenants if fingerprint(t.api_key) == wanted] if wanted else tenants
+        return [t for t in tenants if t.fingerprint == wanted] if wanted else tenants
 
     def object_body(self, allowed: tuple[str, ...]) -> dict[str, Any]:
         """The body as a JSON object (absent: empty), refusing fields it does not know."""
@@ -98,9 +103,12 @@ HarnessHandler = Callable[[HarnessCall], Result]
 ROUTES: dict[tuple[str, str], HarnessHandler] = {}  # (method, path template) -> handler
 
 
-def route(method: str, path: str) -> Callable[[HarnessHandler], HarnessHandler]:
+def route(method: str, path: str, large_body: bool = False) -> Callable[[HarnessHandler], HarnessHandler]:
+    """Register a handler; `large_body`: it takes a whole state (a larger, deeper body)."""
+
     def register(handler: HarnessHandler) -> HarnessHandler:
         ROUTES[(method, PREFIX + path)] = handler
+        handler.large_body = large_body  # type: ignore[attr-defined]
         return handler
 
     return register
@@ -123,7 +131,7 @@ def reset(call: HarnessCall) -> Result:
     if api_key is not None:
         if demo or "seed" in body:
             raise FieldErrors({"api_key": ["demo and seed go with a full reset only (without api_key)."]})
-        call.mock.service.reset(api_key)
+        call.mock.reset_key(api_key)
         return 200, {"message": "State of the key reset."}
     call.mock.reset(demo, seed)
     return 200, {"message": "Mock reset" + (", demo data back." if demo else ".")}
@@ -132,6 +140,29 @@ def reset(call: HarnessCall) -> Result:
 @route("GET", "/state")
 def state(call: HarnessCall) -> Result:
     return 200, call.mock.service.counts()
+
+
+@route("GET", "/snapshot")
+def get_snapshot(call: HarnessCall) -> Result:
+    """The whole state as one document (one key's, when the request names a key)."""
+    return 200, call.mock.service.snapshot(call.tenants())
+
+
+@route("POST", "/snapshot", large_body=True)
+def restore_snapshot(call: HarnessCall) -> Result:
+    """Replace the whole state with a snapshot (or a fixtures document); a bad document
+    is a 400 naming every problem, and changes nothing."""
+    if call.body is None:
+        raise FieldErrors({"non_field_errors": ["Send a snapshot (from GET /_mock/snapshot) or a fixtures document."]})
+    service = call.mock.service
+    try:
+        loaded = service.read_state(call.body)
+    except InvalidInput as error:
+        raise FieldErrors(error.errors) from None
+    except Unavailable as error:
+        raise Detail(error.message, 503) from None
+    service.restore(loaded)
+    return 200, {"message": "State restored.", "tenants": len(loaded.tenants), "memories": loaded.memories}
 
 
 # --- journal ----------------------------------------------------------------------------
@@ -236,7 +267,7 @@ def webhook_deliveries(call: HarnessCall) -> Result:
                 copy = dispatcher.snapshot(delivery)
                 rows.append({
                     "id": copy.id,
-                    "tenant": fingerprint(tenant.api_key),
+                    "tenant": tenant.fingerprint,
                     "project_id": namespace.project_id,
                     "webhook_id": copy.webhook_id,
                     "event_type": copy.event_type,

@@ -28,6 +28,11 @@ class Clock:
     def frozen(self) -> bool:
         return self._frozen is not None
 
+    @property
+    def frozen_at(self) -> datetime | None:
+        """The frozen instant, or None on the wall clock."""
+        return self._frozen
+
     def now(self) -> datetime:
         frozen = self._frozen
         return frozen if frozen is not None else utc_now()
@@ -69,20 +74,33 @@ def _as_utc(moment: datetime) -> datetime:
 
 
 class Ids:
-    """UUID strings: random by default, a repeatable sequence when seeded."""
+    """UUID strings: random by default, a repeatable sequence when seeded.
+
+    A seeded sequence counts what it has drawn (`drawn`), so a saved state can resume it
+    where it stopped: restarting at the beginning would hand out the stored objects' ids
+    again.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
         self._lock = threading.Lock()
         self.seed = seed
+        self.drawn = 0
         self._random = random.Random(seed) if seed is not None else None
 
     def new(self) -> str:
         if self._random is None:
             return str(uuid.uuid4())
         with self._lock:
+            self.drawn += 1
             return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
-    def reseed(self, seed: int | None) -> None:
+    def reseed(self, seed: int | None, drawn: int = 0) -> None:
+        """Seed the sequence (None: random ids), skipping its first `drawn` ids."""
+        generator = random.Random(seed) if seed is not None else None
+        if generator is not None:
+            for _ in range(drawn):
+                generator.getrandbits(128)
         with self._lock:
             self.seed = seed
-            self._random = random.Random(seed) if seed is not None else None
+            self.drawn = drawn if generator is not None else 0
+            self._random = generator

@@ -18,6 +18,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .categories import categorize
+from .changes import ChangeLog, Key, Prefix
 from .clock import Clock, Ids
 from .errors import EntityRequired, InvalidInput, NotFound, Refused
 from .exports import build_export
@@ -55,19 +56,30 @@ DELIVERIES_KEPT = 1000  # per project, newest last
 @dataclass(frozen=True)
 class Runtime:
     """What every namespace of one service shares: its clock, its id source, its queue of
-    background work, its webhook sender, and the optional semantic backend search fuses
-    with its lexical score."""
+    background work, its webhook sender, the optional semantic backend search fuses
+    with its lexical score, and the log of changes a saver persists (`--data`)."""
 
     clock: Clock = field(default_factory=Clock)
     ids: Ids = field(default_factory=Ids)
     jobs: Jobs = field(default_factory=Jobs)
     webhooks: WebhookDispatcher = field(default_factory=WebhookDispatcher)
     embedder: Embedder | None = None
+    changes: ChangeLog = field(default_factory=ChangeLog)
 
     def repeatable(self) -> bool:
         """Whether runs must repeat (seeded ids or a frozen clock): queued work is then done
         before the answer, so no thread interleaving decides ids or timestamps."""
         return self.ids.seed is not None or self.clock.frozen
+
+
+def entity_ident(field_name: str, value: str) -> str:
+    """How the saver names an entity: `user_id:alex` (field names hold no colon)."""
+    return f"{field_name}:{value}"
+
+
+def profile_ident(entity_type: str, entity_id: str) -> str:
+    """How the saver names a profile: `user:alex`."""
+    return f"{entity_type}:{entity_id}"
 
 
 def listing_key(memory: Memory) -> tuple[float, str]:
@@ -137,6 +149,7 @@ class Namespace:
     project_id: str
     owner: str
     runtime: Runtime = field(default_factory=Runtime)
+    key_sha256: str = ""  # the tenant's, naming this namespace's changes for persistence
     lock: threading.RLock = field(default_factory=threading.RLock)
     memories: dict[str, Memory] = field(default_factory=dict)
     by_entity: dict[str, dict[Any, dict[str, None]]] = field(
@@ -172,9 +185,24 @@ class Namespace:
     def new_id(self) -> str:
         return self.runtime.ids.new()
 
+    def changed(self, kind: str, ident: str = "") -> None:
+        """Note that an object of this namespace changed (or appeared, or went), for the
+        saver; nothing happens unless the state is persisted."""
+        changes = self.runtime.changes
+        if changes.enabled:
+            changes.mark(Key(kind, self.key_sha256, self.org_id, self.project_id, ident))
+
+    def _forget(self, kind: str, ident: str) -> None:
+        """Note that an object which may come back (an entity, a profile) is gone now."""
+        changes = self.runtime.changes
+        if changes.enabled:
+            changes.drop(Prefix(self.key_sha256, self.org_id, self.project_id, kind, ident))
+
     # --- indexing -----------------------------------------------------------------
 
-    def _index(self, memory: Memory) -> None:
+    def _index(self, memory: Memory, track: bool = True) -> None:
+        """Store and index a memory; its entities exist from now on. `track`: note the
+        change for the saver (a restore saves everything at once instead)."""
         self.memories[memory.id] = memory
         for name in ENTITY_FIELDS:
             value = getattr(memory, name)
@@ -183,10 +211,29 @@ class Namespace:
                 if (name, value) not in self.entity_seen:
                     self.entity_serial += 1
                     self.entity_seen[(name, value)] = (memory.created_at, self.entity_serial)
+                    if track:
+                        self.changed("entity", entity_ident(name, value))
+                        self.changed("project")  # its entity serial moved
         self.search_index.add(memory.id, memory.memory, memory.categories)
+        if track:
+            self.changed("memory", memory.id)
+
+    def restore_memories(self, memories: list[Memory]) -> None:
+        """Index memories read back from saved state, in their stored order, and rebuild
+        what derives from them: entity indexes, the search index (embedding the texts first
+        with a semantic backend; `Unavailable` leaves the namespace empty) and which memory
+        superseded which. Entities a memory names but the state lacks are made as an add
+        would make them."""
+        self._prepare(m.memory for m in memories)
+        for memory in memories:
+            self._index(memory, track=False)
+            if memory.replaced_by is not None:
+                self.supersedes.setdefault(memory.replaced_by, []).append(memory.id)
+        self.search_index.prepare([], None)  # let go of the vectors
 
     def _unindex(self, memory: Memory) -> None:
         del self.memories[memory.id]
+        self.changed("memory", memory.id)
         memory.rendered = None
         for name in ENTITY_FIELDS:
             value = getattr(memory, name)
@@ -257,13 +304,26 @@ class Namespace:
             created_at=self.now(),
         )
         self.history.setdefault(memory.id, []).append(entry)
+        self.changed("history", memory.id)
 
     def _notify(self, event_type: str, payload: dict[str, Any]) -> None:
         """Tell the project's webhooks about a change (nothing to do without webhooks)."""
         if self.webhooks:
             self.runtime.webhooks.dispatch(
-                list(self.webhooks.values()), event_type, payload, self.deliveries.append, self.new_id, self.now
+                list(self.webhooks.values()), event_type, payload, self._keep_delivery, self.new_id, self.now,
+                self._delivery_attempted if self.runtime.changes.enabled else None,
             )
+
+    def _keep_delivery(self, delivery: Delivery) -> None:
+        if len(self.deliveries) == self.deliveries.maxlen:
+            self.changed("delivery", self.deliveries[0].id)  # about to fall off
+        self.deliveries.append(delivery)
+        self.changed("delivery", delivery.id)
+
+    def _delivery_attempted(self, delivery: Delivery) -> None:
+        """A delivery's attempt was recorded (on a sender thread): save it now."""
+        self.changed("delivery", delivery.id)
+        self.runtime.changes.commit()
 
     def add(
         self, messages: list[dict[str, Any]], entity: Mapping[str, str | None], options: AddOptions
@@ -342,6 +402,7 @@ class Namespace:
             if older.id != memory_id and older.replaced_by is None and subject_of(older.memory) == subject:
                 older.replaced_by = memory_id
                 older.rendered = None
+                self.changed("memory", older.id)
                 self.supersedes.setdefault(memory_id, []).append(older.id)
 
     def _prepare(self, texts: Iterable[str | None]) -> None:
@@ -379,6 +440,7 @@ class Namespace:
             memory.expiration_date = expiration  # type: ignore[assignment]
         memory.updated_at = max(now, memory.created_at)
         memory.rendered = None
+        self.changed("memory", memory.id)
         self._record(memory, "UPDATE", old, memory.memory, messages)
         self._notify("memory_update", change_payload("UPDATE", memory.id, memory.memory))
 
@@ -389,6 +451,7 @@ class Namespace:
             if older is not None and older.replaced_by == memory.id:
                 older.replaced_by = None
                 older.rendered = None
+                self.changed("memory", older.id)
         self._record(memory, "DELETE", memory.memory, None, messages)
         self._notify("memory_delete", change_payload("DELETE", memory.id, memory.memory))
 
@@ -482,6 +545,7 @@ class Namespace:
         event = Event(self.new_id(), event_type, status, payload, now, now)
         with self.lock:
             self.events[event.id] = event
+            self.changed("event", event.id)
         return event
 
     def event(self, event_id: str) -> Event:
@@ -623,7 +687,9 @@ class Namespace:
             for memory in doomed:
                 self._delete(memory, [])
             del self.entity_seen[(field_name, name)]
-            self.profiles.pop((kind, name), None)
+            self._forget("entity", entity_ident(field_name, name))
+            if self.profiles.pop((kind, name), None) is not None:
+                self._forget("profile", profile_ident(kind, name))
             return [AddResult(m.id, m.memory, "DELETE", m.user_id) for m in doomed]
 
     # --- exports and feedback ----------------------------------------------------------
@@ -633,6 +699,7 @@ class Namespace:
         export = Export(id=self.new_id(), selector=selector, data=data, created_at=self.now())
         with self.lock:
             self.exports[export.id] = export
+            self.changed("export", export.id)
         return export
 
     def find_export(self, export_id: str | None, selector: dict[str, Any]) -> Export:
@@ -651,4 +718,5 @@ class Namespace:
             self.get(memory_id)
             record = Feedback(self.new_id(), memory_id, feedback, reason, self.now())
             self.feedback[record.id] = record
+            self.changed("feedback", record.id)
             return record

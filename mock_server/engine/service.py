@@ -8,14 +8,16 @@ says so through the typed options, never through a check of where the call came 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import snapshot
 from .errors import EntityRequired, NotFound, Refused, invalid
 from .filters import Predicate, compile_filter, names_entity
+from .fixtures import fixtures_to_snapshot, is_fixtures
 from .models import ENTITY_TYPES, Entity, Event, Export, Feedback, HistoryEntry, Memory
-from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions
+from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions, profile_ident
 from .profiles import SAMPLE_DEFAULT, Profile, ProfileJob, build_profile
 from .projects import Member, Project
 from .state import Store, Tenant
@@ -25,6 +27,7 @@ from .webhooks import Delivery, Webhook
 __all__ = ["AddOptions", "AddResult", "Hit", "Identity", "MemoryService", "Scope", "SearchOptions", "UNSET"]
 
 UNSET: Any = object()  # "not given", where None means "clear it"
+DRAIN_SECONDS = 10.0  # how long a snapshot waits for queued work to finish
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def _finish(event: Event, namespace: Namespace, results: list[AddResult]) -> Non
     event.status = "SUCCEEDED"
     event.started_at = event.started_at or event.created_at
     event.completed_at = event.updated_at = now
+    namespace.changed("event", event.id)
 
 
 class MemoryService:
@@ -108,6 +112,43 @@ class MemoryService:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
+
+    # --- saved state --------------------------------------------------------------------
+
+    def snapshot(self, tenants: Iterable[Tenant] | None = None) -> dict[str, Any]:
+        """The state (every tenant's, or the ones given) as one document. Queued work is
+        finished first, so a snapshot holds no half-done add."""
+        self.runtime.jobs.drain(timeout=DRAIN_SECONDS)
+        return snapshot.dump(self.store, self.runtime, tenants)
+
+    def as_snapshot(self, document: Any) -> dict[str, Any]:
+        """A snapshot document as is, a fixtures document turned into one (new ids drawn:
+        if it is refused, the id sequence is left where it was)."""
+        if not is_fixtures(document):
+            return document
+        ids = self.runtime.ids
+        seed, drawn = ids.seed, ids.drawn
+        try:
+            return fixtures_to_snapshot(document, self.runtime)
+        except Exception:
+            if seed is not None:
+                ids.reseed(seed, drawn)
+            raise
+
+    def read_state(self, document: Any) -> snapshot.Loaded:
+        """A snapshot or fixtures document, checked and built apart from the live state
+        (`InvalidInput` names every problem; nothing has changed then)."""
+        return snapshot.load(self.as_snapshot(document), self.runtime)
+
+    def restore(self, loaded: snapshot.Loaded, only: str | None = None) -> None:
+        """Put loaded state in place of the current one, its runtime too when it has one;
+        with `only` (a key's SHA-256), in place of that tenant alone."""
+        if only is not None:
+            self.store.replace([t for t in loaded.tenants if t.key_sha256 == only], only)
+            return
+        self.store.replace(loaded.tenants)
+        if loaded.runtime is not None:
+            snapshot.apply_runtime(self.runtime, loaded.runtime)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -159,8 +200,10 @@ class MemoryService:
             except Exception as exc:  # noqa: BLE001 - a failed job is a FAILED event, not a crash
                 event.status, event.error = "FAILED", f"{type(exc).__name__}: {exc}"[:500]
                 event.completed_at = event.updated_at = namespace.now()
-                return
-            _finish(event, namespace, results)
+                namespace.changed("event", event.id)
+            else:
+                _finish(event, namespace, results)
+            self.runtime.changes.commit()  # background work is saved when it finishes
 
         self.runtime.jobs.submit(run, inline=self.runtime.repeatable())
         return event
@@ -298,6 +341,7 @@ class MemoryService:
         namespace = self.project(api_key, org_id, project_id)
         with namespace.lock:
             namespace.project.update(changes, namespace.now())
+            namespace.changed("project")
         return namespace.project
 
     def delete_project(self, api_key: str, org_id: str, project_id: str) -> None:
@@ -310,6 +354,7 @@ class MemoryService:
                 raise invalid("email", f"{email} is already a member of this project.")
             member = Member(email, role)
             namespace.project.members.append(member)
+            namespace.changed("project")
             return member
 
     def update_member(self, api_key: str, org_id: str, project_id: str, email: str, role: str) -> Member:
@@ -319,6 +364,7 @@ class MemoryService:
             if member is None:
                 raise NotFound("Member not found in this project.")
             member.role = role
+            namespace.changed("project")
             return member
 
     def remove_member(self, api_key: str, org_id: str, project_id: str, email: str) -> None:
@@ -328,6 +374,7 @@ class MemoryService:
             if member is None:
                 raise NotFound("Member not found in this project.")
             namespace.project.members.remove(member)
+            namespace.changed("project")
 
     # --- webhooks -----------------------------------------------------------------------
 
@@ -354,6 +401,7 @@ class MemoryService:
         )
         with namespace.lock:
             namespace.webhooks[webhook.webhook_id] = webhook
+            namespace.changed("webhook", webhook.webhook_id)
         return webhook
 
     def _webhook_home(self, api_key: str, webhook_id: str) -> Namespace:
@@ -372,12 +420,14 @@ class MemoryService:
                     value = changes[name]
                     setattr(webhook, name, list(dict.fromkeys(value)) if name == "event_types" else value)
             webhook.updated_at = namespace.now()
+            namespace.changed("webhook", webhook_id)
             return webhook
 
     def delete_webhook(self, api_key: str, webhook_id: str) -> None:
         namespace = self._webhook_home(api_key, webhook_id)
         with namespace.lock:
             del namespace.webhooks[webhook_id]
+            namespace.changed("webhook", webhook_id)
 
     def deliveries(self, scope: Scope, webhook_id: str | None = None) -> list[Delivery]:
         """The project's recent webhook deliveries with their attempts, oldest first."""
@@ -404,6 +454,7 @@ class MemoryService:
                 settings.schema = schema
             if custom_instructions is not UNSET:
                 settings.custom_instructions = custom_instructions
+            namespace.changed("project")  # profile settings are saved with the project
         return namespace
 
     def profile(self, scope: Scope, entity_type: str, entity_id: str) -> Profile:
@@ -437,6 +488,7 @@ class MemoryService:
                 for job in namespace.profile_jobs.values():
                     if job.idempotency_key == idempotency_key:
                         job.replayed = True
+                        namespace.changed("profile_job", job.id)
                         return job
             if not namespace.profile_settings.enabled:
                 raise Refused("Profiles are not enabled for this project.")
@@ -455,6 +507,7 @@ class MemoryService:
             job = ProfileJob(self.runtime.ids.new(), operation, entity_type, targets, namespace.now(),
                              idempotency_key=idempotency_key)
             namespace.profile_jobs[job.id] = job
+            namespace.changed("profile_job", job.id)
         self.runtime.jobs.submit(lambda: self._run_profile_job(namespace, job), inline=self.runtime.repeatable())
         return job
 
@@ -474,10 +527,13 @@ class MemoryService:
                     profile = Profile(job.entity_type, name, data, "succeeded", namespace.now(), count)
                     job.succeeded += 1
                 namespace.profiles[(job.entity_type, name)] = profile
+                namespace.changed("profile", profile_ident(job.entity_type, name))
                 job.results.append(
                     {"entity_type": job.entity_type, "entity_id": name, "profile_id": f"{job.id}:{name}"}
                 )
         job.status = "SUCCEEDED"
+        namespace.changed("profile_job", job.id)
+        self.runtime.changes.commit()  # background work is saved when it finishes
 
     def profile_job(self, scope: Scope, job_id: str) -> ProfileJob:
         found = self.namespace(scope).profile_jobs.get(job_id)

@@ -112,20 +112,24 @@ class WebhookDispatcher:
         record: Callable[[Delivery], None],
         new_id: Callable[[], str],
         now: Callable[[], datetime],
+        attempted: Callable[[Delivery], None] | None = None,
     ) -> None:
-        """Queue one delivery per active webhook subscribed to `event_type`."""
+        """Queue one delivery per active webhook subscribed to `event_type`; `attempted` is
+        told (on the sender's thread) after each attempt is recorded."""
         for webhook in webhooks:
             if not webhook.is_active or event_type not in webhook.event_types:
                 continue
             delivery = Delivery(new_id(), webhook.webhook_id, event_type, webhook.url, payload, now())
             record(delivery)
-            self._submit(delivery, now)
+            self._submit(delivery, now, attempted)
 
-    def _submit(self, delivery: Delivery, now: Callable[[], datetime]) -> None:
+    def _submit(
+        self, delivery: Delivery, now: Callable[[], datetime], attempted: Callable[[Delivery], None] | None
+    ) -> None:
         with self._lock:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="mem0-mock-webhooks")
-            future = self._executor.submit(self._deliver, delivery, now)
+            future = self._executor.submit(self._deliver, delivery, now, attempted)
             self._pending.add(future)
         future.add_done_callback(self._forget)
 
@@ -133,7 +137,9 @@ class WebhookDispatcher:
         with self._lock:
             self._pending.discard(future)
 
-    def _deliver(self, delivery: Delivery, now: Callable[[], datetime]) -> None:
+    def _deliver(
+        self, delivery: Delivery, now: Callable[[], datetime], attempted: Callable[[Delivery], None] | None
+    ) -> None:
         body = json.dumps(delivery.payload, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",
@@ -160,6 +166,11 @@ class WebhookDispatcher:
                 delivery.attempts.append(Attempt(number, now(), status, None if ok else error, round(elapsed, 3)))
                 if ok or number == self.policy.attempts:
                     delivery.status = "delivered" if ok else "failed"
+            if attempted is not None:
+                try:
+                    attempted(delivery)
+                except Exception:  # noqa: BLE001 - saving it failed; the next save retries
+                    log.exception("could not save webhook delivery %s", delivery.id)
             if ok or number == self.policy.attempts or self._stopping.wait(wait):
                 return
             wait *= 2

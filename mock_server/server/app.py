@@ -23,9 +23,14 @@ from ..api.harness import ROUTES as HARNESS_ROUTES
 from ..api.harness import HarnessCall, HarnessHandler
 from ..api.registry import handlers
 from ..engine import Clock, Ids, MemoryService, Runtime
-from ..engine.errors import EngineError
+from ..engine.changes import Prefix
+from ..engine.errors import EngineError, InvalidInput
 from ..engine.jobs import Jobs
+from ..engine.models import isoformat
 from ..engine.seeding import demo_loader
+from ..engine.snapshot import Loaded, dump_runtime, settle_interrupted
+from ..engine.state import key_hash
+from ..engine.storage import SaveFailed, Storage, StorageError
 from ..engine.webhooks import WebhookDispatcher
 from .config import MockConfig
 from .errors import http_error
@@ -67,7 +72,7 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def parse_json_body(raw: bytes, content_type: str | None) -> Any:
+def parse_json_body(raw: bytes, content_type: str | None, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """The request body as JSON (a JSON `null` stays None: callers check `raw`), or a 4xx."""
     if not raw:
         return None
@@ -78,8 +83,8 @@ def parse_json_body(raw: bytes, content_type: str | None) -> Any:
         body = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise Detail(f"JSON parse error - {str(exc)[:200]}") from None
-    if _depth_exceeds(body, MAX_JSON_DEPTH):
-        raise Detail(f"JSON parse error - nesting deeper than {MAX_JSON_DEPTH} levels.")
+    if _depth_exceeds(body, max_depth):
+        raise Detail(f"JSON parse error - nesting deeper than {max_depth} levels.")
     if isinstance(body, float) and not math.isfinite(body):
         raise Detail("JSON parse error - numbers must be finite.")
     return body
@@ -108,26 +113,95 @@ class MockServer:
             raise RuntimeError(f"No handler for operations: {sorted(missing)}")
         self._demo = demo_loader(seed=config.demo_seed) if config.demo else None
         self.service.on_new_tenant(self._demo)
+        self.service.store.known_keys = config.api_keys or frozenset()
+        # Raises StorageError (an unusable data file) or InvalidInput (a bad --load document).
+        self.storage = Storage(config.data_path) if config.data_path else None
+        self._start, loaded = self._start_document()
+        self.resumed = self._begin(loaded)
+
+    def _start_document(self) -> tuple[dict[str, Any] | None, Loaded | None]:
+        """The --load state as a complete snapshot (fixtures get their ids once, so every
+        reset brings back the same ones), with the runtime it starts with: its own, but
+        --clock and --seed win when given (the same --seed continues its sequence)."""
+        document = self.config.initial_state
+        if document is None:
+            return None, None
+        runtime = self.service.runtime
+        document = dict(self.service.as_snapshot(document))
+        start = document.get("runtime") or dump_runtime(runtime)
+        if self.config.clock is not None:
+            start = {**start, "clock": isoformat(self.config.clock)}
+        if self.config.seed is not None and (start.get("ids") or {}).get("seed") != self.config.seed:
+            start = {**start, "ids": {"seed": self.config.seed, "drawn": 0}}
+        document["runtime"] = start
+        return document, self.service.read_state(document)  # checked now: a bad file stops the start
+
+    def _begin(self, loaded: Loaded | None) -> bool:
+        """Start from the data file's state if it has one (then --clock and --seed, when
+        given, still win), else from the --load state; from then on, save every change.
+        Answers whether the data file's state was resumed."""
+        runtime = self.service.runtime
+        saved = self.storage.read() if self.storage is not None else None
+        if saved is not None:
+            try:
+                self.service.restore(self.service.read_state(saved))
+            except InvalidInput as exc:
+                problems = "; ".join(f"{name}: {' '.join(m)}" for name, m in list(exc.errors.items())[:5])
+                raise StorageError(f"{self.storage.path} holds a state this mock cannot read ({problems})") from None
+            if self.config.clock is not None:
+                runtime.clock.freeze(self.config.clock)
+            if self.config.seed is not None and runtime.ids.seed != self.config.seed:
+                runtime.ids.reseed(self.config.seed)
+        elif loaded is not None:
+            self.service.restore(loaded)
+        if self.storage is not None:
+            changes = runtime.changes
+            changes.enabled = True
+            changes.sink = self.save
+            if saved is None:
+                changes.rewrite(Prefix())
+            else:
+                settle_interrupted(self.service.store.tenants(), runtime.clock.now())
+            self.save()
+        return saved is not None
 
     @property
     def start_seed(self) -> int | None:
+        if self._start is not None:
+            return (self._start["runtime"].get("ids") or {}).get("seed")
         return self.config.seed
 
+    def save(self) -> None:
+        """Commit every pending change to the data file (`SaveFailed` if it cannot)."""
+        if self.storage is not None:
+            self.storage.save(self.service.runtime.changes, self.service.store, self.service.runtime)
+
     def reset(self, demo: bool, seed: int | None) -> None:
-        """Back to how the mock started (clock, fault rules, journal), with no data and ids
-        seeded `seed`: new keys get the demo data again only if `demo` says so."""
+        """Back to how the mock started (its --load state or no data, clock, fault rules,
+        journal), ids seeded `seed`: new keys get the demo data again only if `demo` says so."""
         runtime = self.service.runtime
         self.service.reset()
-        runtime.ids.reseed(seed)
-        if self.config.clock is not None:
-            runtime.clock.freeze(self.config.clock)
+        if self._start is not None:
+            self.service.restore(self.service.read_state(self._start))
+            if seed != runtime.ids.seed:
+                runtime.ids.reseed(seed)
         else:
-            runtime.clock.unfreeze()
+            runtime.ids.reseed(seed)
+            if self.config.clock is not None:
+                runtime.clock.freeze(self.config.clock)
+            else:
+                runtime.clock.unfreeze()
         self.faults.restore(self.config.faults, self.config.demo_seed if seed is None else seed)
         self.journal.clear()
         if demo and self._demo is None:
             self._demo = demo_loader(seed=self.config.demo_seed)
         self.service.on_new_tenant(self._demo if demo else None)
+
+    def reset_key(self, api_key: str) -> None:
+        """Forget one key's data; a key of the --load state gets its loaded data back."""
+        self.service.reset(api_key)
+        if self._start is not None:
+            self.service.restore(self.service.read_state(self._start), only=key_hash(api_key))
 
     def authenticate(self) -> str:
         header = request.headers.get("Authorization", "")
@@ -155,6 +229,8 @@ class MockServer:
             status, body = failure.status, failure.body
             if status == 400:
                 violations.append(f"request: {json.dumps(body)[:500]}")
+        if self.storage is not None:
+            status, body = self._saved(status, body)
         response_problems = operation.response_violations(status, body) if self.config.strict else []
         if violations or response_problems:
             record_violations(violations + response_problems)
@@ -180,13 +256,28 @@ class MockServer:
         )
         return self.handlers[operation.operation_id](call)
 
+    def _saved(self, status: int, body: Any) -> tuple[int, Any]:
+        """The answer once its changes are on disk; a 503 if they cannot be written."""
+        try:
+            self.save()
+        except SaveFailed as error:
+            log.error("%s", error.message)
+            return 503, {"detail": error.message}
+        return status, body
+
     def harness(self, handler: HarnessHandler, path_args: dict[str, str]) -> Response:
         try:
+            depth = MAX_JSON_DEPTH
+            if getattr(handler, "large_body", False):  # a whole state: bigger, and deeper
+                request.max_content_length = self.config.max_snapshot_bytes
+                depth = 2 * MAX_JSON_DEPTH
             # The harness speaks JSON only: `curl -d '{...}'` (a form content type) still works.
-            body = parse_json_body(request.get_data(cache=True), "application/json")
+            body = parse_json_body(request.get_data(cache=True), "application/json", depth)
             status, payload = handler(HarnessCall(self, body, request.args, path_args, request.headers))
         except HttpError as error:
             status, payload = error.status, error.body
+        if self.storage is not None:
+            status, payload = self._saved(status, payload)
         return json_response(status, payload)
 
 
@@ -221,7 +312,8 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_: HTTPException) -> Response:
-        return json_response(413, {"detail": f"Request body exceeds {config.max_body_bytes} bytes."})
+        limit = request.max_content_length or config.max_body_bytes
+        return json_response(413, {"detail": f"Request body exceeds {limit} bytes."})
 
     @app.errorhandler(HTTPException)
     def http_error_page(error: HTTPException) -> Response:

@@ -7,17 +7,22 @@ error and a non-zero exit, never a banner followed by a failure.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 from datetime import datetime
 from importlib.metadata import PackageNotFoundError, version
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
 
 from ..engine.clock import parse_instant
-from ..engine.errors import Unavailable
+from ..engine.errors import InvalidInput, Unavailable
 from ..engine.models import isoformat
-from .app import create_app
+from ..engine.storage import StorageError
+from .app import create_app, server_of
 from .config import DEFAULT_SEED, MockConfig
 from .faults import load_rules
 from .intercept import ADMIN_HEADER, REQUEST_LOG
@@ -65,6 +70,32 @@ def instant(text: str) -> datetime:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+class _TextDates(yaml.SafeLoader):
+    """YAML without its implicit timestamps: a date stays the text it is, as in JSON."""
+
+
+_TextDates.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_document(path: str) -> Any:
+    """A JSON or YAML document from a file; ValueError saying why it cannot be read."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    try:
+        return yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path} is neither JSON nor YAML: {exc}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mem0-mock",
@@ -97,6 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="freeze the mock's clock at this instant, e.g. 2025-01-01T00:00:00Z (move it with POST /_mock/clock)",
     )
     parser.add_argument("--faults", metavar="FILE", help="load fault rules from a YAML or JSON file at start")
+    parser.add_argument(
+        "--load",
+        metavar="FILE",
+        help="start from this state (a snapshot from GET /_mock/snapshot, or a fixtures file: per key, its"
+        " memories; YAML or JSON); POST /_mock/reset comes back to it",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="PATH",
+        help="keep the state in this SQLite file: every change is committed before it is answered, and a"
+        " restart with the same file serves the same state (made if missing)",
+    )
     parser.add_argument(
         "--journal-size", type=positive_int, default=1000, metavar="N", help="requests the journal keeps (1000)"
     )
@@ -136,6 +179,9 @@ def config_from(args: argparse.Namespace, spec: CompiledSpec) -> MockConfig:
     if not keys and os.environ.get("MEM0_API_KEY"):
         keys = [os.environ["MEM0_API_KEY"]]
     faults = tuple(load_rules(args.faults, spec)) if args.faults else ()
+    initial_state = read_document(args.load) if args.load else None
+    if args.load and initial_state is None:
+        raise ValueError(f"{args.load} is empty")
     return MockConfig(
         api_keys=None if args.any_key or not keys else frozenset(keys),
         strict=args.strict,
@@ -145,6 +191,8 @@ def config_from(args: argparse.Namespace, spec: CompiledSpec) -> MockConfig:
         faults=faults,
         journal_size=args.journal_size,
         admin_token=args.admin_token or os.environ.get("MEM0_MOCK_ADMIN_TOKEN") or None,
+        initial_state=initial_state,
+        data_path=args.data,
     )
 
 
@@ -159,7 +207,14 @@ def _configure_logging(quiet: bool) -> None:
     REQUEST_LOG.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
-def banner(url: str, config: MockConfig) -> list[str]:
+def _field_errors(errors: dict[str, list[str]], limit: int = 20) -> str:
+    lines = [f"  {name}: {' '.join(messages)}" for name, messages in list(errors.items())[:limit]]
+    if len(errors) > limit:
+        lines.append(f"  ... and {len(errors) - limit} more")
+    return "\n".join(lines)
+
+
+def banner(url: str, config: MockConfig, state: dict[str, int] | None = None, resumed: bool = False) -> list[str]:
     if config.api_keys is None:
         keys = "any non-empty API key is accepted, each key is its own tenant"
     else:
@@ -173,6 +228,13 @@ def banner(url: str, config: MockConfig) -> list[str]:
         lines.append(f"clock frozen at {isoformat(config.clock)}")
     if config.faults:
         lines.append(f"{len(config.faults)} fault rule(s) loaded")
+    stored = f"{state['tenants']} key(s), {state['memories']} memories" if state else ""
+    if config.data_path:
+        how = f"resumed ({stored})" if resumed else f"new ({stored})"
+        lines.append(f"state kept in {config.data_path}, {how}: every change is saved before it is answered")
+    if config.initial_state is not None:
+        source = "reset brings back the loaded state" if resumed else f"loaded {stored}; reset brings it back"
+        lines.append(f"start state from --load: {source}")
     if config.embedder is not None:
         lines.append(f"search fuses lexical scores with embeddings from {config.embedder.name}")
     if config.admin_token:
@@ -198,14 +260,25 @@ def main(argv: list[str] | None = None) -> int:
             print(f"mem0-mock: embedder {args.embedder} cannot be used: {exc}", file=sys.stderr)
             return 2
     _configure_logging(args.quiet)
-    app = create_app(config, spec)
+    try:
+        app = create_app(config, spec)
+    except InvalidInput as exc:
+        print(f"mem0-mock: --load {args.load} is not a valid state:\n{_field_errors(exc.errors)}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print(f"mem0-mock: --data: {exc}", file=sys.stderr)
+        return 2
+    except Unavailable as exc:
+        print(f"mem0-mock: cannot load the state: {exc}", file=sys.stderr)
+        return 2
+    mock = server_of(app)
     url = f"http://{args.host}:{args.port}"
     try:
         server = bind(app, args.host, args.port, args.threads)
     except OSError as exc:
         print(f"mem0-mock: cannot listen on {url}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    for line in banner(url, config):
+    for line in banner(url, config, mock.service.counts(), mock.resumed):
         print(line, flush=True)
     server.run()  # until Ctrl-C, which waitress handles
     return 0

@@ -32,6 +32,10 @@ class MockConfig:
     inline_jobs: bool = False  # run queued work (adds, profile jobs) before answering
     webhook_delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)  # attempts, backoff, timeout
     embedder: Embedder | None = None  # semantic backend search fuses with its lexical score
+    # The state to start from (and to reset to): a snapshot or fixtures document (`--load`).
+    initial_state: Any = field(default=None, repr=False)
+    data_path: str | None = None  # keep the state in this SQLite file (`--data`)
+    max_snapshot_bytes: int = 256 * 1024 * 1024  # the largest snapshot POST /_mock/snapshot takes
 
     @property
     def demo_seed(self) -> int:

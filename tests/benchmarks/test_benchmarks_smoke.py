@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from benchmarks import contracts_time, loadgen, run, served
+from benchmarks import contracts_time, loadgen, persistence, run, served
 from benchmarks.report import render
 from benchmarks.targets import Target
 
@@ -87,3 +87,12 @@ def test_contracts_timing_wrapper():
     assert result.summary == "1 passed in 0.01s"
     assert result.slowest == "0.1s call t"
     assert contracts_time.contracts_command()
+
+
+def test_the_persistence_benchmark_sends_adds_the_mock_accepts():
+    from mock_server.server import MockConfig, create_app
+
+    client = create_app(MockConfig()).test_client()
+    for request in persistence.add_plan(8):
+        reply = client.open(request.path, method=request.method, data=request.body, headers=request.headers())
+        assert reply.status_code == 200, reply.get_data(as_text=True)

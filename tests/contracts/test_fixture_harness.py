@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import textwrap
 import time
+from datetime import datetime, timezone
 
 import pytest
 import requests
@@ -87,6 +88,26 @@ def test_reset_with_the_demo_data(mem0_mock: LiveMock):
     assert "Is a vegetarian" in {m["memory"] for m in client.get_all(user_id="alex")}
     mem0_mock.reset()
     assert client.get_all(user_id="alex") == []
+
+
+def test_fixtures_snapshots_and_restores(mem0_mock: LiveMock):
+    loaded = mem0_mock.load_memories([
+        {"text": "Is a vegetarian", "user_id": "alex", "categories": ["food"],
+         "created_at": datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)},
+        {"text": "Lives in Lisbon", "user_id": "alex", "created_at": "2025-01-03T00:00:00Z"},
+    ])
+    assert loaded["memories"] == 2
+    client = MemoryClient(api_key=mem0_mock.api_key, host=mem0_mock.url)
+    assert [m["memory"] for m in client.get_all(user_id="alex")] == ["Lives in Lisbon", "Is a vegetarian"]
+    saved = mem0_mock.snapshot(mine=True)
+    client.add([{"role": "user", "content": "Likes tea"}], user_id="alex", infer=False)
+    client.delete_all(user_id="alex")
+    assert client.get_all(user_id="alex") == []
+    mem0_mock.restore(saved)
+    assert [m["memory"] for m in client.get_all(user_id="alex")] == ["Lives in Lisbon", "Is a vegetarian"]
+    assert mem0_mock.snapshot() == saved
+    with pytest.raises(HarnessError, match="400"):
+        mem0_mock.load_memories([{"text": "no entity id"}])
 
 
 def test_the_fixture_sends_a_configured_admin_token(pytester: pytest.Pytester):

@@ -25,6 +25,15 @@ def test_search_is_retried_after_a_429(mem0_mock):
     assert [e["status"] for e in mem0_mock.requests(operation="searchMemoriesV2")] == [429, 200]
 
 
+def test_my_agent_starts_from_known_memories(mem0_mock):
+    mem0_mock.load_memories([{"text": "Is allergic to nuts", "user_id": "u1", "categories": ["health"]}])
+    client = MemoryClient(api_key=mem0_mock.api_key, host=mem0_mock.url)
+    saved = mem0_mock.snapshot()
+    client.delete_all(user_id="u1")
+    mem0_mock.restore(saved)                      # back to the saved state
+    assert client.get_all(user_id="u1")[0]["memory"] == "Is allergic to nuts"
+
+
 def test_a_memory_expires(mem0_mock):
     client = MemoryClient(api_key=mem0_mock.api_key, host=mem0_mock.url)
     mem0_mock.set_clock("2025-01-01T00:00:00Z")
