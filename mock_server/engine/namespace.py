@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -56,13 +56,15 @@ DELIVERIES_KEPT = 1000  # per project, newest last
 class Runtime:
     """What every namespace of one service shares: its clock, its id source, its queue of
     background work, its webhook sender, and the optional semantic backend search fuses
-    with its lexical score."""
+    with its lexical score. `on_history` sees every history entry as it is recorded: the
+    server ties each to the request that caused it, which the engine never knows."""
 
     clock: Clock = field(default_factory=Clock)
     ids: Ids = field(default_factory=Ids)
     jobs: Jobs = field(default_factory=Jobs)
     webhooks: WebhookDispatcher = field(default_factory=WebhookDispatcher)
     embedder: Embedder | None = None
+    on_history: Callable[[HistoryEntry], object] | None = None
 
     def repeatable(self) -> bool:
         """Whether runs must repeat (seeded ids or a frozen clock): queued work is then done
@@ -253,6 +255,8 @@ class Namespace:
             created_at=self.now(),
         )
         self.history.setdefault(memory.id, []).append(entry)
+        if self.runtime.on_history is not None:
+            self.runtime.on_history(entry)
 
     def _notify(self, event_type: str, payload: dict[str, Any]) -> None:
         """Tell the project's webhooks about a change (nothing to do without webhooks)."""
