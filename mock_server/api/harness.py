@@ -153,7 +153,22 @@ def clear_requests(call: HarnessCall) -> Result:
 
 @route("POST", "/faults")
 def add_fault(call: HarnessCall) -> Result:
-    return 201, call.mock.faults.add(call.body)
+    return 201, call.mock.faults.add(_with_tenant_key(call))
+
+
+def _with_tenant_key(call: HarnessCall) -> Any:
+    """A rule may name its key by the fingerprint of a key the mock has seen (`tenant`), so
+    the dashboard, which never holds a key, can make one: the key is looked up here."""
+    body = call.body
+    if not isinstance(body, dict) or "tenant" not in body:
+        return body
+    rule = {name: value for name, value in body.items() if name != "tenant"}
+    if "api_key" in rule:
+        raise FieldErrors({"tenant": ["Give api_key or tenant, not both."]})
+    for tenant in call.mock.service.store.tenants():
+        if fingerprint(tenant.api_key) == body["tenant"]:
+            return {**rule, "api_key": tenant.api_key}
+    raise field_error("tenant", "The mock has not seen a key with this fingerprint.")
 
 
 @route("GET", "/faults")

@@ -28,7 +28,7 @@ import yaml
 
 from ..api.errors import FieldErrors
 from .openapi import CompiledSpec
-from .routes import HARNESS_PREFIX, RouteSelector, route_selector
+from .routes import HARNESS_PREFIX, RouteSelector, is_site, route_selector
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_DELAY_MS = 300_000
@@ -173,6 +173,9 @@ class _Reader:
             return None
         if path.startswith(HARNESS_PREFIX) or path == HARNESS_PREFIX.rstrip("/"):
             self.fail("path", "The harness under /_mock/ cannot be faulted.")
+            return None
+        if is_site(path):
+            self.fail("path", "The mock's own pages (the dashboard, the spec) cannot be faulted.")
             return None
         try:
             return route_selector(path, spec)
