@@ -4,6 +4,7 @@
 // for this tab only (sessionStorage) and sent in the header, never shown.
 
 const TOKEN = "mem0-mock.admin-token";
+const POLL_MS = 500;
 
 export class AdminTokenNeeded extends Error {
   constructor(status, detail) {
@@ -54,7 +55,7 @@ export function loadSpec() {
   return specPromise;
 }
 
-// One poller for the whole page: every second it asks the journal for what came after the
+// One poller for the whole page: twice a second it asks the journal for what came after the
 // newest request it knows, and hands new entries to whoever listens.
 export const live = {
   last: null,
@@ -67,8 +68,16 @@ export const live = {
     return () => this.listeners.delete(listener);
   },
 
+  // Learn the newest request before a page reads anything, so whatever arrives after the
+  // page's own reads is handed to it (a request is at worst seen twice, never missed).
+  async ready() {
+    if (this.last !== null) return;
+    const newest = await harness("/requests", { params: { last: 1 } });
+    this.last = newest.requests.length ? newest.requests[0].seq : 0;
+  },
+
   start() {
-    if (this.timer === null) this.timer = setTimeout(() => this.tick(), 0);
+    if (this.timer === null) this.timer = setTimeout(() => this.tick(), POLL_MS);
   },
 
   async tick() {
@@ -81,15 +90,11 @@ export const live = {
       }
       this.last = null; // the mock went away: when it is back, start again from its newest request
     }
-    this.timer = setTimeout(() => this.tick(), 1000);
+    this.timer = setTimeout(() => this.tick(), POLL_MS);
   },
 
   async poll() {
-    if (this.last === null) {
-      const newest = await harness("/requests", { params: { last: 1 } });
-      this.last = newest.requests.length ? newest.requests[0].seq : 0;
-      return;
-    }
+    if (this.last === null) return this.ready();
     const fresh = await harness("/requests", { params: { after: this.last } });
     if (!fresh.requests.length) return;
     this.last = fresh.requests[fresh.requests.length - 1].seq;

@@ -86,7 +86,11 @@ function drawScope() {
       h("option", { value: p.project_id, selected: p === state.project }, p.name),
     ),
   );
-  replace(scope, h("label", {}, "API key", keys), h("label", {}, "Project", projects));
+  replace(
+    scope,
+    h("span", {}, h("label", { for: "key-select" }, "API key"), keys),
+    h("span", {}, h("label", { for: "project-select" }, "Project"), projects),
+  );
 }
 
 // --- navigation ----------------------------------------------------------------------------
@@ -166,7 +170,7 @@ async function render({ moveFocus = false } = {}) {
   const view = h("div", { class: "page" });
   let cleanup = null;
   try {
-    await loadTenants();
+    await Promise.all([loadTenants(), live.ready()]);
     const module = await page.load();
     const ctx = {
       tenant: state.tenant,

@@ -74,8 +74,11 @@ export function eventTag(event) {
   return h("span", { class: `event event-${event}` }, event);
 }
 
+// A labelled control; by id when it has one, so a select's name is its label alone.
 export function field(label, control, { grow = false } = {}) {
-  return h("label", { class: grow ? "field grow" : "field" }, h("span", {}, label), control);
+  const kind = grow ? "field grow" : "field";
+  if (control.id) return h("div", { class: kind }, h("label", { for: control.id }, label), control);
+  return h("label", { class: kind }, h("span", {}, label), control);
 }
 
 // A two-step delete: the first press asks, the second does it (no browser dialog).

@@ -39,7 +39,7 @@ export async function render(view, ctx) {
       list,
       table(
         [{ label: "Rule" }, { label: "Method" }, { label: "Path" }, { label: "Key" }, { label: "Then" }, { label: "Chance", class: "num" },
-          { label: "Hits", class: "num" }, { label: "Left", class: "num" }, { label: "" }],
+          { label: "Hits", class: "num" }, { label: "Left", class: "num" }, { label: "Actions" }],
         rows,
         { caption: "Fault rules", empty: "No fault rule: every request reaches the service." },
       ),

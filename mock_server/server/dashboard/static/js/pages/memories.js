@@ -53,38 +53,44 @@ async function renderList(view, ctx) {
   const searching = Boolean(params.get("query"));
   const input = (name, attrs = {}) => h("input", { type: "text", name, id: `memories-${name}`, value: params.get(name) || "", ...attrs });
 
+  const submit = (event) => {
+    event.preventDefault();
+    const query = readForm(form).toString();
+    ctx.navigate(`/dashboard/memories${query ? `?${query}` : ""}`);
+  };
   const form = h(
     "form",
-    {
-      class: "toolbar",
-      role: "search",
-      onsubmit: (event) => {
-        event.preventDefault();
-        const query = readForm(form).toString();
-        ctx.navigate(`/dashboard/memories${query ? `?${query}` : ""}`);
-      },
-    },
-    field("Search (scored like today's search API)", input("query", { type: "search", placeholder: "What can I cook for dinner tonight?" }), { grow: true }),
-    field(
-      "Entity",
-      h(
-        "span",
-        { class: "toolbar", style: "margin:0;gap:.3rem;flex-wrap:nowrap" },
-        h(
-          "select",
-          { name: "entity_type", "aria-label": "Entity type" },
-          ENTITY_FIELDS.map((name) => h("option", { value: name, selected: name === entityType }, name.replace("_id", ""))),
-        ),
-        h("input", { type: "text", name: "entity_id", "aria-label": "Entity id", placeholder: "alex", size: 10, value: params.get(entityType) || "" }),
-      ),
+    { role: "search", "aria-label": "Search and filter memories", onsubmit: submit },
+    h(
+      "div",
+      { class: "toolbar" },
+      field("Search (scored like today's search API)", input("query", { type: "search", placeholder: "What can I cook for dinner tonight?" }), { grow: true }),
+      h("button", { type: "submit", class: "primary" }, "Search"),
     ),
-    field("Category", input("category", { list: "memory-categories", size: 12 })),
-    field("Created from", input("since", { type: "date" })),
-    field("to", input("until", { type: "date" })),
-    field("Metadata", input("metadata", { placeholder: "food=pizza", size: 12 })),
-    h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_expired", checked: params.get("include_expired") === "1" }), "Expired too"),
-    h("button", { type: "submit", class: "primary" }, searching ? "Search" : "Apply"),
-    h("a", { class: "button", href: "/dashboard/memories" }, "Clear"),
+    h(
+      "div",
+      { class: "toolbar" },
+      field(
+        "Entity",
+        h(
+          "span",
+          { class: "pair" },
+          h(
+            "select",
+            { name: "entity_type", "aria-label": "Entity type" },
+            ENTITY_FIELDS.map((name) => h("option", { value: name, selected: name === entityType }, name.replace("_id", ""))),
+          ),
+          h("input", { type: "text", name: "entity_id", "aria-label": "Entity id", placeholder: "alex", size: 10, value: params.get(entityType) || "" }),
+        ),
+      ),
+      field("Category", input("category", { list: "memory-categories", size: 12 })),
+      field("Created from", input("since", { type: "date" })),
+      field("to", input("until", { type: "date" })),
+      field("Metadata", input("metadata", { placeholder: "food=pizza", size: 12 })),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "include_expired", checked: params.get("include_expired") === "1" }), "Expired too"),
+      h("button", { type: "submit" }, "Apply filters"),
+      h("a", { class: "button", href: "/dashboard/memories" }, "Clear"),
+    ),
   );
   const categories = h("datalist", { id: "memory-categories" });
   const results = h("div", { "aria-live": "polite" });
@@ -126,7 +132,7 @@ async function renderList(view, ctx) {
     pending = setTimeout(() => {
       pending = null;
       load();
-    }, 200);
+    }, 100);
   });
 }
 

@@ -20,9 +20,11 @@ export async function render(view, ctx) {
 
   const status = h("p", { class: "live", role: "status" });
   const results = h("div");
-  const unsubscribe = live.subscribe((fresh) => {
+  const unsubscribe = live.subscribe((arrived) => {
+    const fresh = arrived.filter((entry) => !entries.has(entry.seq)); // the first read may have had some
     for (const entry of fresh) entries.set(entry.seq, entry);
     trim(entries);
+    if (!fresh.length) return;
     if (paused) {
       waiting += fresh.length;
       drawStatus();
