@@ -164,7 +164,7 @@ def banner(url: str, config: MockConfig) -> list[str]:
         keys = "any non-empty API key is accepted, each key is its own tenant"
     else:
         keys = f"accepting {len(config.api_keys)} configured API key(s)"
-    lines = [f"mem0-mock serving on {url} ({keys})"]
+    lines = [f"mem0-mock serving on {url} ({keys})", f"dashboard: {url}/dashboard/"]
     if config.demo:
         lines.append(f"demo data (seed {config.demo_seed}) preloaded in every key's default project")
     if config.seed is not None:
