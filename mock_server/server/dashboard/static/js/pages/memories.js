@@ -226,8 +226,8 @@ async function renderMemory(view, ctx, memoryId) {
     h("h1", {}, "Memory"),
     memory ? h("p", { class: "lede memory-headline" }, memory.memory) : notice(`Deleted. Its last text was “${last?.old_memory ?? ""}”.`),
     h("dl", { class: "facts" }, facts.flatMap(([name, value]) => [h("dt", {}, name), h("dd", {}, value)])),
-    actions,
     h("h2", {}, "History"),
     history,
+    actions,
   );
 }

@@ -51,7 +51,7 @@ export async function render(view, ctx) {
   const summary = h("p", { id: "playground-summary" });
   const paramsBox = h("div", { class: "form-grid" });
   const exampleBox = h("div");
-  const body = h("textarea", { id: "playground-body", rows: 14, spellcheck: "false", "aria-label": "Request body (JSON)" });
+  const body = h("textarea", { id: "playground-body", rows: 11, spellcheck: "false", "aria-label": "Request body (JSON)" });
   const bodyBox = h("div", {}, h("label", { for: "playground-body", class: "field" }, h("span", {}, "Body (JSON)")), body);
   const typedKey = h("input", { type: "password", id: "playground-key", autocomplete: "off", "aria-label": "API key to send" });
   const asTenant = h("input", { type: "radio", name: "send-as", value: "tenant", checked: Boolean(ctx.tenant), disabled: !ctx.tenant });
@@ -144,6 +144,10 @@ export async function render(view, ctx) {
 
   view.append(
     ...header("Playground", "Send any operation of the spec to this mock. Bodies start from the spec's examples."),
+  );
+  view.append(h(
+    "div",
+    { class: "playground" },
     h(
       "form",
       { onsubmit: send, id: "playground-form" },
@@ -164,7 +168,7 @@ export async function render(view, ctx) {
       h("p", {}, h("button", { type: "submit", class: "primary" }, "Send")),
     ),
     answer,
-  );
-  if (!ctx.tenant) view.insertBefore(notice("No key has called the mock yet: type one below, any non-empty key will do (unless the mock was started with --api-key)."), view.children[2]);
+  ));
+  if (!ctx.tenant) view.insertBefore(notice("No key has called the mock yet: type one below, any non-empty key will do (unless the mock was started with --api-key)."), view.lastChild);
   choose(op.id);
 }

@@ -117,7 +117,7 @@ export async function render(view, ctx) {
       "tr",
       { class: `clickable${isOpen ? " open" : ""}${fresh ? " fresh" : ""}`, onclick: () => toggleRow(entry.seq) },
       h("td", { class: "nowrap" }, toggle),
-      h("td", { class: "nowrap" }, when(entry.time, { millis: true })),
+      h("td", { class: "nowrap", title: `${when(entry.time, { millis: true })} UTC` }, when(entry.time, { millis: true }).split(" ")[1]),
       h("td", {}, methodTag(entry.method)),
       h("td", { class: "path" }, entry.path, entry.query ? `?${entry.query}` : ""),
       h("td", {}, statusTag(entry.status)),
