@@ -60,8 +60,10 @@ def test_a_memory_added_through_the_api_appears_on_memories(dashboard: Dashboard
     dashboard.add("Is allergic to nuts", KEY)
     page = dashboard.open("/dashboard/memories")
     expect(page.get_by_role("link", name="Is allergic to nuts")).to_be_visible()
-    dashboard.add("Plays the cello", KEY, user="sam")  # while the page is open
-    expect(page.get_by_role("link", name="Plays the cello")).to_be_visible()
+    markup = '<img src="x" onerror="window.__injected = 1">Plays the cello'
+    dashboard.add(markup, KEY, user="sam")  # while the page is open
+    expect(page.get_by_role("link", name=markup)).to_be_visible()  # shown as text, never as markup
+    assert page.evaluate("window.__injected === undefined")
 
 
 def test_a_request_made_while_requests_is_open_appears_without_a_reload(dashboard: Dashboard):
@@ -129,6 +131,14 @@ def test_switching_keys_switches_every_page(dashboard: Dashboard):
     page.get_by_role("link", name="alex").click()  # an entity opens to its memories
     expect(page.get_by_role("link", name="Alpha's memory")).to_be_visible()
     assert KEY not in page.content() and OTHER not in page.content()
+    org_id = dashboard.api("GET", "/v1/ping/", KEY).json()["org_id"]
+    project = dashboard.api("POST", f"/api/v1/orgs/organizations/{org_id}/projects/", KEY, json={"name": "staging"})
+    scope = {"org_id": org_id, "project_id": project.json()["project_id"]}
+    dashboard.add("Staging's memory", KEY, **scope)
+    page.reload()
+    page.get_by_label("Project").select_option(scope["project_id"])  # a project of the key
+    expect(page.get_by_role("link", name="Staging's memory")).to_be_visible()
+    expect(page.get_by_role("link", name="Alpha's memory")).to_have_count(0)
 
 
 def test_memories_filter_and_delete_through_the_api(dashboard: Dashboard):
@@ -203,7 +213,7 @@ def test_faults_are_added_and_removed(dashboard: Dashboard):
     expect(page.get_by_text("No fault rule")).to_be_visible()
 
 
-def test_an_admin_token_is_asked_for_sent_and_never_shown(browser: Any):
+def test_an_admin_token_is_asked_for_and_a_typed_key_is_sent_never_shown(browser: Any):
     with BackgroundServer(create_app(MockConfig(admin_token="t0ken-s3cret"))) as live:
         context = browser.new_context()
         page = context.new_page()
@@ -216,7 +226,15 @@ def test_an_admin_token_is_asked_for_sent_and_never_shown(browser: Any):
         page.get_by_label("Admin token").fill("t0ken-s3cret")
         page.get_by_role("button", name="Open the dashboard").click()
         expect(title(page)).to_have_text("Memories")
-        assert "t0ken-s3cret" not in page.content()
+        expect(page.locator("#main").get_by_text("No API key has called the mock yet")).to_be_visible()  # a fresh mock
+        nav(page, "Playground")
+        page.get_by_label("Operation").select_option("ping")
+        page.get_by_label("API key to send").fill(KEY)  # no key seen yet: the user types one
+        page.get_by_role("button", name="Send").click()
+        expect(page.locator("#playground-answer")).to_contain_text("200")
+        nav(page, "API Keys")
+        expect(page.get_by_text("m0-*******Z34l", exact=True)).to_be_visible()
+        assert "t0ken-s3cret" not in page.content() and KEY not in page.content()
         context.close()
     assert all("401" in e or "403" in e for e in board.console_errors), board.console_errors  # the refusals only
     assert not board.off_host

@@ -68,6 +68,8 @@ export async function render(view, ctx) {
       if (param.name === "memory_id") return newestMemory || "";
       if (param.name === "entity_type") return "user";
     }
+    const elsewhere = ctx.project && !ctx.project.is_default; // name the project the dashboard shows
+    if (param.in === "query" && elsewhere && ["org_id", "project_id"].includes(param.name)) return ctx.project[param.name];
     if (param.example !== undefined) return String(param.example);
     if (schema.example !== undefined) return String(schema.example);
     return schema.default !== undefined && param.in === "path" ? String(schema.default) : "";

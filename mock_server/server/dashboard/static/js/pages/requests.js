@@ -7,6 +7,8 @@ import { header } from "./common.js";
 
 const SHOWN = 300; // rows drawn at most; the filters narrow the rest
 const KEPT = 2000;
+// Filters outlive a visit to another page; the key follows the dashboard's key unless the
+// user asked for every key ("") or for requests without one ("-").
 const saved = { key: null, method: "", status: "", text: "", violations: false, faults: false };
 
 export async function render(view, ctx) {
@@ -15,7 +17,7 @@ export async function render(view, ctx) {
   let open = Number(ctx.params.get("seq")) || null;
   let paused = false;
   let waiting = 0;
-  const filters = { ...saved, key: saved.key ?? ctx.tenant?.tenant ?? "" };
+  const filters = { ...saved, key: ["", "-"].includes(saved.key) ? saved.key : ctx.tenant?.tenant ?? "" };
   if (open) Object.assign(filters, { key: "", method: "", status: "", text: "", violations: false, faults: false });
 
   const status = h("p", { class: "live", role: "status" });
