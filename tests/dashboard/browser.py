@@ -25,8 +25,11 @@ MISSING = (
 
 
 def chromium_path() -> str | None:
-    """Where Chromium is: $MEM0_CHROMIUM, else `chromium` on the PATH, else Debian's place."""
-    for candidate in (os.environ.get(CHROMIUM_ENV), shutil.which("chromium"), "/usr/bin/chromium"):
+    """Where Chromium is: $MEM0_CHROMIUM when set (and only there), else `chromium` on the
+    PATH, else Debian's place; None when it is not there."""
+    named = os.environ.get(CHROMIUM_ENV)
+    candidates = [named] if named else [shutil.which("chromium"), "/usr/bin/chromium"]
+    for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
