@@ -54,7 +54,9 @@ export function table(columns, rows, { caption, empty = "Nothing here yet." } = 
   const head = h("thead", {}, h("tr", {}, columns.map((c) => h("th", { scope: "col", class: c.class }, c.label))));
   const body = h("tbody", {}, rows);
   if (!rows.length) body.append(h("tr", {}, h("td", { colspan: columns.length, class: "muted" }, empty)));
-  return h("div", { class: "table-wrap" }, h("table", {}, caption ? h("caption", { class: "visually-hidden" }, caption) : null, head, body));
+  // A narrow window scrolls a wide table inside its box, which the keyboard must reach too.
+  const box = h("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption || "Table" });
+  return append(box, [h("table", {}, caption ? h("caption", { class: "visually-hidden" }, caption) : null, head, body)]);
 }
 
 export function notice(text, kind = "") {
