@@ -48,7 +48,7 @@ class JournalView(Protocol):
 class FaultsView(Protocol):
     """What the harness needs of the server's fault rules."""
 
-    def add(self, data: Any) -> dict[str, Any]: ...
+    def add(self, data: Any, key_sha256: str | None = None) -> dict[str, Any]: ...
 
     def rules(self) -> list[dict[str, Any]]: ...
 
@@ -184,7 +184,18 @@ def clear_requests(call: HarnessCall) -> Result:
 
 @route("POST", "/faults")
 def add_fault(call: HarnessCall) -> Result:
-    return 201, call.mock.faults.add(call.body)
+    """A rule may name its key by the fingerprint of a key the mock has seen (`tenant`), so
+    the dashboard, which never holds a key, can make one."""
+    body = call.body
+    if not isinstance(body, dict) or "tenant" not in body:
+        return 201, call.mock.faults.add(body)
+    rule = {name: value for name, value in body.items() if name != "tenant"}
+    if "api_key" in rule:
+        raise FieldErrors({"tenant": ["Give api_key or tenant, not both."]})
+    for tenant in call.mock.service.store.tenants():
+        if tenant.fingerprint == body["tenant"]:
+            return 201, call.mock.faults.add(rule, key_sha256=tenant.key_sha256)
+    raise field_error("tenant", "The mock has not seen a key with this fingerprint.")
 
 
 @route("GET", "/faults")

@@ -3,11 +3,14 @@
 One worker thread takes jobs in the order they came, as the real service's queue would
 for one project. `inline=True` runs each job before `submit` returns instead: with a
 frozen clock time stands still, so nothing should be left half-done between two
-requests, and answers stay repeatable.
+requests, and answers stay repeatable. A job runs in a copy of the context it was
+submitted from, so whatever the caller keeps in context variables (the server: which
+request asked for the work) is still there when the job runs.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable
@@ -34,7 +37,7 @@ class Jobs:
         with self._lock:
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mem0-mock-jobs")
-            future = self._executor.submit(self._run, job)
+            future = self._executor.submit(contextvars.copy_context().run, self._run, job)
             self._pending.add(future)
         future.add_done_callback(self._forget)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import attrgetter
@@ -57,7 +57,9 @@ DELIVERIES_KEPT = 1000  # per project, newest last
 class Runtime:
     """What every namespace of one service shares: its clock, its id source, its queue of
     background work, its webhook sender, the optional semantic backend search fuses
-    with its lexical score, and the log of changes a saver persists (`--data`)."""
+    with its lexical score, and the log of changes a saver persists (`--data`).
+    `on_history` sees every history entry as it is recorded: the server ties each to the
+    request that caused it, which the engine never knows."""
 
     clock: Clock = field(default_factory=Clock)
     ids: Ids = field(default_factory=Ids)
@@ -65,6 +67,7 @@ class Runtime:
     webhooks: WebhookDispatcher = field(default_factory=WebhookDispatcher)
     embedder: Embedder | None = None
     changes: ChangeLog = field(default_factory=ChangeLog)
+    on_history: Callable[[HistoryEntry], object] | None = None
 
     def repeatable(self) -> bool:
         """Whether runs must repeat (seeded ids or a frozen clock): queued work is then done
@@ -305,6 +308,8 @@ class Namespace:
         )
         self.history.setdefault(memory.id, []).append(entry)
         self.changed("history", memory.id)
+        if self.runtime.on_history is not None:
+            self.runtime.on_history(entry)
 
     def _notify(self, event_type: str, payload: dict[str, Any]) -> None:
         """Tell the project's webhooks about a change (nothing to do without webhooks)."""

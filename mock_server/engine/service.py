@@ -32,11 +32,18 @@ DRAIN_SECONDS = 10.0  # how long a snapshot waits for queued work to finish
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose data a call is about: an API key, and optionally an org and project of it."""
+    """Whose data a call is about: an API key, and optionally an org and project of it.
+    The harness may name a tenant by its key's SHA-256 instead (`api_key` None): a tenant
+    restored from saved state whose key no request has brought yet."""
 
-    api_key: str
+    api_key: str | None
     org_id: str | None = None
     project_id: str | None = None
+    key_sha256: str | None = None
+
+    @classmethod
+    def of(cls, tenant: Tenant, org_id: str | None = None, project_id: str | None = None) -> Scope:
+        return cls(tenant.api_key, org_id, project_id, key_sha256=tenant.key_sha256)
 
 
 @dataclass(frozen=True)
@@ -61,11 +68,13 @@ def _with_metadata(predicate: Predicate, metadata: Mapping[str, Any] | None) -> 
     return matches
 
 
-def _selection(filters: dict[str, Any], metadata: Mapping[str, Any] | None, latest_only: bool = False) -> Predicate:
-    """The filter's predicate, after the entity-id rule (search and listing need an id);
-    `latest_only` hides memories a newer one superseded."""
+def _selection(
+    filters: dict[str, Any], metadata: Mapping[str, Any] | None, latest_only: bool = False, require_entity: bool = True
+) -> Predicate:
+    """The filter's predicate, after the entity-id rule (the API's search and listing need an
+    id; the harness looks at a whole project); `latest_only` hides memories a newer one superseded."""
     predicate = compile_filter(filters)
-    if not names_entity(filters):
+    if require_entity and not names_entity(filters):
         raise EntityRequired()
     predicate = _with_metadata(predicate, metadata)
     if not latest_only:
@@ -92,10 +101,15 @@ class MemoryService:
     # --- tenants ------------------------------------------------------------------------
 
     def tenant(self, scope: Scope) -> Tenant:
-        return self.store.tenant(scope.api_key)
+        if scope.api_key is not None:
+            return self.store.tenant(scope.api_key)
+        tenant = self.store.by_hash(scope.key_sha256 or "")
+        if tenant is None:
+            raise NotFound("No tenant has this key.")
+        return tenant
 
     def namespace(self, scope: Scope) -> Namespace:
-        return self.store.tenant(scope.api_key).namespace(scope.org_id, scope.project_id)
+        return self.tenant(scope).namespace(scope.org_id, scope.project_id)
 
     def identity(self, scope: Scope) -> Identity:
         tenant = self.tenant(scope)
@@ -258,9 +272,10 @@ class MemoryService:
         metadata: Mapping[str, Any] | None = None,
         include_expired: bool = False,
         latest_only: bool = False,
+        require_entity: bool = True,
     ) -> list[Memory]:
         """Memories matching a v2 filter tree, newest first (expired ones only if asked)."""
-        predicate = _selection(filters, metadata, latest_only)
+        predicate = _selection(filters, metadata, latest_only, require_entity)
         return self.namespace(scope).select(filters, predicate, include_expired)
 
     def search(
@@ -270,9 +285,10 @@ class MemoryService:
         filters: dict[str, Any],
         options: SearchOptions,
         metadata: Mapping[str, Any] | None = None,
+        require_entity: bool = True,
     ) -> list[Hit]:
         """Memories matching the filter, best score first, within the options' bounds."""
-        predicate = _selection(filters, metadata, options.latest_only)
+        predicate = _selection(filters, metadata, options.latest_only, require_entity)
         return self.namespace(scope).search(query, filters, predicate, options)
 
     def summary(self, scope: Scope, filters: dict[str, Any]) -> Summary:
@@ -316,6 +332,12 @@ class MemoryService:
         namespace = self.namespace(scope)
         memories = namespace.select(filters, compile_filter(filters))
         return namespace.create_export(schema, filters, memories)
+
+    def exports(self, scope: Scope) -> list[Export]:
+        """The project's exports, newest first (in the order they were made: a frozen clock dates them alike)."""
+        namespace = self.namespace(scope)
+        with namespace.lock:
+            return list(reversed(namespace.exports.values()))
 
     def get_export(self, scope: Scope, export_id: str | None, filters: dict[str, Any]) -> Export:
         """An export by id, else the latest one made with the same filter."""

@@ -12,15 +12,21 @@ from __future__ import annotations
 import json
 import logging
 import math
+import time
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..api.common import Call, Handler
 from ..api.errors import Detail, HttpError
 from ..api.harness import ROUTES as HARNESS_ROUTES
 from ..api.harness import HarnessCall, HarnessHandler
+from ..api.inspection import ROUTES as INSPECTION_ROUTES
+from ..api.playground import ROUTES as PLAYGROUND_ROUTES
+from ..api.playground import ApiAnswer
 from ..api.registry import handlers
 from ..engine import Clock, Ids, MemoryService, Runtime
 from ..engine.changes import Prefix
@@ -29,16 +35,18 @@ from ..engine.jobs import Jobs
 from ..engine.models import isoformat
 from ..engine.seeding import demo_loader
 from ..engine.snapshot import Loaded, dump_runtime, settle_interrupted
-from ..engine.state import key_hash
+from ..engine.state import Tenant, key_hash
 from ..engine.storage import SaveFailed, Storage, StorageError
 from ..engine.webhooks import WebhookDispatcher
 from .config import MockConfig
+from .dashboard import register_site
 from .errors import http_error
 from .faults import FaultTable
-from .intercept import Interceptor, record_violations
-from .journal import Journal
-from .openapi import CompiledSpec, Operation, flask_rule
+from .intercept import ORIGIN_KEY, Interceptor, record_violations
+from .journal import Journal, Origin, no_origin
+from .openapi import CompiledSpec, Operation, flask_rule, load_json_text
 from .paths import EncodedSlashes, path_arguments
+from .serving import DROPPED
 from .webhook_transport import http_post
 
 log = logging.getLogger("mem0_mock")
@@ -80,7 +88,7 @@ def parse_json_body(raw: bytes, content_type: str | None, max_depth: int = MAX_J
     if media not in JSON_TYPES and not media.endswith("+json"):
         raise Detail(f'Unsupported media type "{content_type or ""}" in request.', 415)
     try:
-        body = json.loads(raw, parse_constant=_reject_constant)
+        body = load_json_text(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise Detail(f"JSON parse error - {str(exc)[:200]}") from None
     if _depth_exceeds(body, max_depth):
@@ -96,15 +104,16 @@ class MockServer:
     def __init__(self, config: MockConfig, spec: CompiledSpec | None = None) -> None:
         self.config = config
         self.spec = spec or CompiledSpec()
+        self.journal = Journal(config.journal_size, self.spec)
         runtime = Runtime(
             clock=Clock(config.clock),
             ids=Ids(config.seed),
             jobs=Jobs(inline=config.inline_jobs),
             webhooks=WebhookDispatcher(transport=http_post, policy=config.webhook_delivery),
             embedder=config.embedder,
+            on_history=lambda entry: self.journal.link(entry.id),
         )
         self.service = MemoryService(runtime)
-        self.journal = Journal(config.journal_size, self.spec)
         self.faults = FaultTable(self.spec, config.demo_seed)
         self.faults.restore(config.faults)
         self.handlers: dict[str, Handler] = handlers()
@@ -112,7 +121,7 @@ class MockServer:
         if missing:
             raise RuntimeError(f"No handler for operations: {sorted(missing)}")
         self._demo = demo_loader(seed=config.demo_seed) if config.demo else None
-        self.service.on_new_tenant(self._demo)
+        self.service.on_new_tenant(self._new_tenant_hook(config.demo))
         self.service.store.known_keys = config.api_keys or frozenset()
         # Raises StorageError (an unusable data file) or InvalidInput (a bad --load document).
         self.storage = Storage(config.data_path) if config.data_path else None
@@ -195,7 +204,19 @@ class MockServer:
         self.journal.clear()
         if demo and self._demo is None:
             self._demo = demo_loader(seed=self.config.demo_seed)
-        self.service.on_new_tenant(self._demo if demo else None)
+        self.service.on_new_tenant(self._new_tenant_hook(demo))
+
+    def _new_tenant_hook(self, demo: bool) -> Callable[[Tenant], None] | None:
+        """What a new key gets: the demo data, made by no request (its history links to none)."""
+        loader = self._demo
+        if not demo or loader is None:
+            return None
+
+        def load(tenant: Tenant) -> None:
+            with no_origin():
+                loader(tenant)
+
+        return load
 
     def reset_key(self, api_key: str) -> None:
         """Forget one key's data; a key of the --load state gets its loaded data back."""
@@ -265,6 +286,34 @@ class MockServer:
             return 503, {"detail": error.message}
         return status, body
 
+    def call_api(
+        self, api_key: str | None, method: str, path: str, query: dict[str, str], body: Any, has_body: bool
+    ) -> ApiAnswer:
+        """Serve one API request from inside a harness request (the playground), through the
+        whole pipeline: faults, validation, the journal, as if the key's owner had sent it."""
+        path, _, inline_query = path.partition("?")
+        headers = {"Authorization": f"Token {api_key}"} if api_key else {}
+        origin = Origin()  # the request's journal number comes back in it
+        started = time.perf_counter()
+        try:
+            response = current_app.test_client().open(
+                path,
+                method=method,
+                query_string="&".join(part for part in (inline_query, urlencode(query)) if part),
+                data=json.dumps(body) if has_body else None,
+                content_type="application/json" if has_body else None,
+                headers=headers,
+                environ_overrides={ORIGIN_KEY: origin},
+            )
+            raw = response.get_data()
+        except DROPPED:  # a fault dropped the connection: no status, no body
+            return ApiAnswer(None, {}, None, _elapsed_ms(started), origin.seq)
+        answer_headers = {name: value for name, value in response.headers.items() if name != "Content-Length"}
+        payload: Any = raw.decode("utf-8", errors="replace")
+        if response.is_json and raw:
+            payload = json.loads(raw)
+        return ApiAnswer(response.status_code, answer_headers, payload, _elapsed_ms(started), origin.seq)
+
     def harness(self, handler: HarnessHandler, path_args: dict[str, str]) -> Response:
         try:
             depth = MAX_JSON_DEPTH
@@ -302,13 +351,15 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
             methods=ALL_METHODS,
             provide_automatic_options=False,
         )
-    for (method, path), handler in HARNESS_ROUTES.items():
+    for (method, path), handler in (HARNESS_ROUTES | INSPECTION_ROUTES | PLAYGROUND_ROUTES).items():
         app.add_url_rule(
             flask_rule(path),
             endpoint=f"harness {method} {path}",
             view_func=_harness_view(server, handler),
             methods=[method],
         )
+
+    register_site(app, server.spec)
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_: HTTPException) -> Response:
@@ -327,6 +378,10 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
         return json_response(500, {"detail": "Internal server error."})
 
     return app
+
+
+def _elapsed_ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 3)
 
 
 def _view_for(server: MockServer, path: str):

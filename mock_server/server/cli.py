@@ -26,7 +26,7 @@ from .app import create_app, server_of
 from .config import DEFAULT_SEED, MockConfig
 from .faults import load_rules
 from .intercept import ADMIN_HEADER, REQUEST_LOG
-from .openapi import CompiledSpec
+from .openapi import CompiledSpec, is_unicode
 from .serving import DEFAULT_THREADS, bind
 
 if TYPE_CHECKING:
@@ -87,13 +87,15 @@ def read_document(path: str) -> Any:
     except OSError as exc:
         raise ValueError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except ValueError:
-        pass
-    try:
-        return yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path} is neither JSON nor YAML: {exc}") from None
+        try:
+            document = yaml.load(text, Loader=_TextDates)  # noqa: S506 - a SafeLoader
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{path} is neither JSON nor YAML: {exc}") from None
+    if not is_unicode(document):
+        raise ValueError(f"{path} holds a string that is not valid Unicode (a lone surrogate such as \\ud800)")
+    return document
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -219,7 +221,7 @@ def banner(url: str, config: MockConfig, state: dict[str, int] | None = None, re
         keys = "any non-empty API key is accepted, each key is its own tenant"
     else:
         keys = f"accepting {len(config.api_keys)} configured API key(s)"
-    lines = [f"mem0-mock serving on {url} ({keys})"]
+    lines = [f"mem0-mock serving on {url} ({keys})", f"dashboard: {url}/dashboard/"]
     if config.demo:
         lines.append(f"demo data (seed {config.demo_seed}) preloaded in every key's default project")
     if config.seed is not None:

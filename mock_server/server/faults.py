@@ -28,7 +28,7 @@ import yaml
 
 from ..api.errors import FieldErrors
 from .openapi import CompiledSpec
-from .routes import HARNESS_PREFIX, RouteSelector, route_selector
+from .routes import HARNESS_PREFIX, RouteSelector, is_site, route_selector
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_DELAY_MS = 300_000
@@ -174,6 +174,9 @@ class _Reader:
         if path.startswith(HARNESS_PREFIX) or path == HARNESS_PREFIX.rstrip("/"):
             self.fail("path", "The harness under /_mock/ cannot be faulted.")
             return None
+        if is_site(path):
+            self.fail("path", "The mock's own pages (the dashboard, the spec) cannot be faulted.")
+            return None
         try:
             return route_selector(path, spec)
         except ValueError as exc:
@@ -223,8 +226,9 @@ class _Reader:
             self.fail("non_field_errors", "A rule needs an effect: a status, drop, or delay_ms.")
 
 
-def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultRule:
-    """A rule from its JSON form, or FieldErrors naming every bad field."""
+def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int, key_sha256: str | None = None) -> FaultRule:
+    """A rule from its JSON form, or FieldErrors naming every bad field. `key_sha256` names
+    the key by its hash instead of `api_key` (a key restored from saved state, never seen)."""
     if not isinstance(data, dict):
         raise FieldErrors({"non_field_errors": ["A fault rule is a JSON object."]})
     read = _Reader(data)
@@ -247,7 +251,7 @@ def parse_rule(data: Any, rule_id: str, spec: CompiledSpec, seed: int) -> FaultR
         id=rule_id,
         selector=selector,
         method=method,
-        key_hash=hashlib.sha256(api_key.encode()).hexdigest() if api_key else None,
+        key_hash=hashlib.sha256(api_key.encode()).hexdigest() if api_key else key_sha256,
         status=status,
         headers=headers,
         body=data["body"] if "body" in data else (default_body(status) if status is not None else None),
@@ -269,10 +273,10 @@ class FaultTable:
         self._rules: list[FaultRule] = []
         self._counter = 0
 
-    def add(self, data: Any) -> dict[str, Any]:
+    def add(self, data: Any, key_sha256: str | None = None) -> dict[str, Any]:
         """Validate and append a rule; answers it as listed (with its new id)."""
         with self._lock:
-            rule = parse_rule(data, f"f{self._counter + 1}", self._spec, self._seed)
+            rule = parse_rule(data, f"f{self._counter + 1}", self._spec, self._seed, key_sha256)
             self._counter += 1
             self._rules.append(rule)
             return rule.as_json()

@@ -2,7 +2,9 @@
 timing, the journal and the console line.
 
 Registered as Flask's before/after-request hooks, so it sees the requests the spec-driven
-pipeline answers, the ones Flask refuses itself (404, 405, 413) and the harness's.
+pipeline answers, the ones Flask refuses itself (404, 405, 413) and the harness's. The
+mock's own pages (the dashboard, the spec) are neither faulted, journaled nor printed, and
+neither are the harness calls the dashboard marks as its own (it polls the journal).
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ from typing import Any
 from flask import Request, Response, request
 
 from .faults import FaultRule, FaultTable
-from .journal import Journal, body_excerpt, key_fingerprint
+from .journal import ORIGIN, Journal, Origin, body_excerpt, key_fingerprint
 from .openapi import CompiledSpec
-from .routes import HARNESS_PREFIX
+from .routes import HARNESS_PREFIX, is_site
 from .serving import dropped_body
 
 REQUEST_LOG = logging.getLogger("mem0_mock.requests")
 ADMIN_HEADER = "X-Mem0-Mock-Admin"
+CLIENT_HEADER = "X-Mem0-Mock-Client"  # "dashboard" on the dashboard's own harness calls: not printed
 TRACE = "mem0_mock.trace"
+ORIGIN_KEY = "mem0_mock.origin"  # an Origin a request made inside the mock brings, to learn its journal number
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
@@ -42,6 +46,8 @@ class Trace:
     fault: str | None = None
     dropped: bool = False
     violations: list[str] = field(default_factory=list)
+    origin: Origin | None = None  # an API request's, for the history links
+    origin_token: Any = None  # restores the context variable when the request is done
 
 
 def record_violations(problems: list[str]) -> None:
@@ -63,8 +69,13 @@ class Interceptor:
     def before(self) -> Response | None:
         req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
         trace = req.environ[TRACE] = Trace(time.perf_counter())
+        if is_site(req.path):
+            return None
         if req.path.startswith(HARNESS_PREFIX):
+            trace.origin_token = ORIGIN.set(None)
             return self._admit(req)
+        trace.origin = req.environ.get(ORIGIN_KEY) or Origin()
+        trace.origin_token = ORIGIN.set(trace.origin)
         rule = req.url_rule
         template = rule.endpoint if rule is not None and rule.endpoint in self.spec.by_path else None
         operation = self.spec.by_path[template].get(req.method) if template else None
@@ -86,15 +97,21 @@ class Interceptor:
         trace = req.environ.get(TRACE)
         if trace is None:  # a before-request hook failed before ours ran
             return response
+        if trace.origin_token is not None:
+            ORIGIN.reset(trace.origin_token)
+        if is_site(req.path):
+            return response
         duration_ms = round((time.perf_counter() - trace.started) * 1000, 3)
         status = None if trace.dropped else response.status_code
-        if REQUEST_LOG.isEnabledFor(logging.INFO):
+        harness = req.path.startswith(HARNESS_PREFIX)
+        quiet = harness and req.headers.get(CLIENT_HEADER) == "dashboard"
+        if not quiet and REQUEST_LOG.isEnabledFor(logging.INFO):
             fault = f" fault={trace.fault}" if trace.fault else ""
             REQUEST_LOG.info("%s %s %s %.1fms%s", req.method, req.path, status or "dropped", duration_ms, fault)
-        if req.path.startswith(HARNESS_PREFIX):
+        if harness:
             return response
         body, cut = body_excerpt(_body(req))
-        self.journal.record(
+        seq = self.journal.record(
             {
                 "stamp": time.time(),
                 "method": req.method,
@@ -111,6 +128,8 @@ class Interceptor:
                 "body_truncated": cut,
             }
         )
+        if trace.origin is not None:
+            trace.origin.seq = seq
         return response
 
     def _admit(self, req: Request) -> Response | None:

@@ -177,11 +177,39 @@ def _types(schema: dict[str, Any]) -> list[str]:
     return kind if isinstance(kind, list) else [kind]
 
 
+def load_json_text(raw: str | bytes, **options: Any) -> Any:
+    """`json.loads`, refusing a string that escapes half a surrogate pair (`"\\ud800"`):
+    valid JSON syntax but not Unicode, it could be neither hashed, stored nor sent back."""
+    value = json.loads(raw, **options)
+    escaped = b"\\u" in raw if isinstance(raw, bytes) else "\\u" in raw
+    if escaped and not is_unicode(value):
+        raise ValueError("Strings must be valid Unicode: a lone surrogate (\\ud800-\\udfff) is not.")
+    return value
+
+
+def is_unicode(value: Any) -> bool:
+    """Whether every string in a JSON value (keys too) can be encoded as UTF-8."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            try:
+                node.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return True
+
+
 def _coerce(raw: Any, param: Parameter) -> Any:
     """Query strings carry text; turn it into what the schema types."""
     if param.json_content:
         try:
-            return json.loads(raw)
+            return load_json_text(raw)
         except (ValueError, RecursionError):
             raise ValueError("Must be a JSON object.") from None
     if isinstance(raw, list):
@@ -210,7 +238,7 @@ def _coerce_scalar(raw: str, types: Sequence[str]) -> Any:
         raise ValueError("Must be a valid boolean.")
     if "object" in types:
         try:
-            return json.loads(raw)
+            return load_json_text(raw)
         except (ValueError, RecursionError):
             raise ValueError("Must be a JSON object.") from None
     return raw

@@ -12,6 +12,14 @@ from dataclasses import dataclass
 from .openapi import CompiledSpec
 
 HARNESS_PREFIX = "/_mock/"
+# The mock's own pages (the dashboard, the spec, the way in): not the API, so never faulted or journaled.
+SITE_PREFIX = "/dashboard/"
+SITE_PATHS = frozenset({"/", "/dashboard", "/docs", "/openapi.yaml", "/openapi.json", "/favicon.ico"})
+
+
+def is_site(path: str) -> bool:
+    """Whether a path is one of the mock's own pages rather than the API."""
+    return path in SITE_PATHS or path.startswith(SITE_PREFIX)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from flask import Flask
 from waitress.channel import ClientDisconnected
 from waitress.server import create_server
 
+DROPPED = ClientDisconnected  # what reading an answer made of `dropped_body()` raises
 DEFAULT_THREADS = 8
 LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
 SERVERS = ("granian", "waitress")

@@ -28,6 +28,7 @@ def test_mem0_mock_accepts_any_key_by_default_and_says_so():
         process.terminate()
         banner = process.communicate(timeout=10)[0]
     assert f"serving on {url}" in banner
+    assert f"dashboard: {url}/dashboard/" in banner
     assert "any non-empty API key is accepted" in banner
 
 
@@ -148,6 +149,10 @@ def test_the_wheel_ships_the_spec(tmp_path: Path):
     wanted = {"mock_server/server/app.py", "mock_server/engine/service.py", "contracts/plugin.py",
               "contracts/suites/test_filters.py"}
     assert wanted <= set(names)
+    static = ROOT / "mock_server/server/dashboard/static"  # the dashboard works offline: all of it ships
+    shipped = {path.relative_to(ROOT).as_posix() for path in static.rglob("*") if path.is_file()}
+    assert "mock_server/server/dashboard/static/vendor/swagger-ui/swagger-ui-bundle.js" in shipped
+    assert shipped <= set(names), sorted(shipped - set(names))
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "mem0-mock = mock_server.server.cli:main" in text and "mem0-contracts = contracts.cli:main" in text

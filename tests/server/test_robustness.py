@@ -60,6 +60,23 @@ def test_malformed_json_is_400(client):
     assert response.json["detail"].startswith("JSON parse error")
 
 
+@pytest.mark.parametrize("path, body", [
+    (MEMORY, '{"messages": [{"role": "user", "content": "hi \\ud800"}], "user_id": "u", "infer": false}'),
+    (MEMORY, '{"messages": [{"role": "user", "content": "hi"}], "user_id": "\\udfff", "infer": false}'),
+    (MEMORY, '{"messages": [{"role": "user", "content": "hi"}], "user_id": "u", "metadata": {"\\udc00": 1}}'),
+    ("/v3/memories/search/", '{"query": "\\ud800", "filters": {"user_id": "u"}}'),
+])
+def test_lone_surrogates_are_400_and_store_nothing(client, path, body):
+    """Half a surrogate pair is valid JSON syntax but not Unicode: it can be neither hashed nor saved."""
+    response = client.post(path, data=body, content_type="application/json", headers=auth())
+    assert response.status_code == 400
+    assert "surrogate" in response.json["detail"]
+    assert client.get(MEMORY, query_string={"user_id": "u"}, headers=auth()).json == []
+    paired = '{"messages": [{"role": "user", "content": "ok \\ud83d\\ude00"}], "user_id": "u", "infer": false}'
+    added = client.post(MEMORY, data=paired, content_type="application/json", headers=auth())
+    assert added.status_code == 200 and added.json[0]["data"]["memory"] == "ok \N{GRINNING FACE}"
+
+
 def test_non_finite_numbers_are_400(client):
     body = b'{"query": "x", "filters": {"user_id": "u"}, "threshold": NaN}'
     response = client.post("/v2/memories/search/", data=body, headers={**auth(), "Content-Type": "application/json"})
