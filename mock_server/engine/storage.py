@@ -40,6 +40,7 @@ from .snapshot import FORMAT, KINDS, VERSION, dump_runtime, keys_of, project_hea
 from .state import Store
 
 DATA_FORMAT = "mem0-mock-data 1"
+LOCK_WAIT_S = 2.0  # how long a start waits for the file: a mock killed a moment ago lets it go
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS rows (
@@ -79,7 +80,7 @@ class Storage:
         self._saved_runtime: tuple[Any, ...] | None = None  # (frozen clock, seed, drawn) last written
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(self.path, timeout=LOCK_WAIT_S, isolation_level=None, check_same_thread=False)
             self._db.execute("PRAGMA locking_mode = EXCLUSIVE")  # before WAL: no shared memory, one process
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = NORMAL")

@@ -1,12 +1,16 @@
-"""`mem0-mock`: serve the mock with waitress.
+"""`mem0-mock`: serve the mock with granian (where its wheel installed) or waitress.
 
-The socket is bound before anything says "serving", so a bad or busy port is one clear
-error and a non-zero exit, never a banner followed by a failure.
+The port is checked before anything says "serving", so a bad or busy port is one clear
+error and a non-zero exit, never a banner followed by a failure. Under granian the state
+lives in its worker process, which builds the app from the same arguments (the parent
+never opens a `--data` file, which one process at a time may hold) and prints the banner
+once the app is ready.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -27,9 +31,20 @@ from .config import DEFAULT_SEED, MockConfig
 from .faults import load_rules
 from .intercept import ADMIN_HEADER, REQUEST_LOG
 from .openapi import CompiledSpec, is_unicode
-from .serving import DEFAULT_THREADS, bind
+from .serving import (
+    DEFAULT_THREADS,
+    SERVERS,
+    StartFailed,
+    bind,
+    check_port,
+    default_server,
+    granian_available,
+    serve_granian,
+)
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from ..engine.embedders import Embedder
 
 DISTRIBUTION = "mem0-contract"
@@ -153,7 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quiet", action="store_true", help="no console line per request")
     parser.add_argument("--strict", action="store_true", help="validate every response against the spec")
-    parser.add_argument("--threads", type=positive_int, default=DEFAULT_THREADS, help="waitress worker threads")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default=None,
+        help="the HTTP server: granian (Rust, fastest; the default where its wheel installed) or waitress"
+        " (pure Python, everywhere)",
+    )
+    parser.add_argument(
+        "--threads", type=positive_int, default=DEFAULT_THREADS, help=f"threads serving requests ({DEFAULT_THREADS})"
+    )
     parser.add_argument(
         "--embedder",
         metavar="URL|sentence-transformers:PATH",
@@ -216,12 +240,15 @@ def _field_errors(errors: dict[str, list[str]], limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def banner(url: str, config: MockConfig, state: dict[str, int] | None = None, resumed: bool = False) -> list[str]:
+def banner(
+    url: str, config: MockConfig, state: dict[str, int] | None = None, resumed: bool = False, server: str = ""
+) -> list[str]:
     if config.api_keys is None:
         keys = "any non-empty API key is accepted, each key is its own tenant"
     else:
         keys = f"accepting {len(config.api_keys)} configured API key(s)"
-    lines = [f"mem0-mock serving on {url} ({keys})", f"dashboard: {url}/dashboard/"]
+    served = f" by {server}" if server else ""
+    lines = [f"mem0-mock serving on {url}{served} ({keys})", f"dashboard: {url}/dashboard/"]
     if config.demo:
         lines.append(f"demo data (seed {config.demo_seed}) preloaded in every key's default project")
     if config.seed is not None:
@@ -249,41 +276,77 @@ def banner(url: str, config: MockConfig, state: dict[str, int] | None = None, re
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    server = args.server or default_server()
+    if server == "granian" and not granian_available():
+        parser.error("--server granian: granian is not installed here (pip install granian), use --server waitress")
     spec = CompiledSpec()
     try:
-        config = config_from(args, spec)
+        config = config_from(args, spec)  # a bad faults or --load file stops here, before any server starts
     except ValueError as exc:
         parser.error(str(exc))
+    url = f"http://{args.host}:{args.port}"
+    if server == "granian":
+        try:
+            check_port(args.host, args.port)
+        except OSError as exc:
+            return _cannot_listen(url, exc)
+        return serve_granian(functools.partial(build_served_app, argv), args.host, args.port, args.threads)
+    try:
+        app = build_served_app(argv, spec, config, announce=False)
+    except StartFailed as failure:
+        return failure.status
+    try:
+        waitress = bind(app, args.host, args.port, args.threads)
+    except OSError as exc:
+        return _cannot_listen(url, exc)
+    _announce(app, args, server)
+    waitress.run()  # until Ctrl-C, which waitress handles
+    return 0
+
+
+def build_served_app(
+    argv: list[str], spec: CompiledSpec | None = None, config: MockConfig | None = None, announce: bool = True
+) -> Flask:
+    """The app the arguments describe, in the process that serves it (granian's worker, or
+    mem0-mock itself under waitress); `StartFailed` once the reason is printed."""
+    args = build_parser().parse_args(argv)
+    spec = spec or CompiledSpec()
+    config = config or config_from(args, spec)
     if args.embedder:
         try:
             config.embedder = build_embedder(args.embedder, args.embedder_model)
         except (Unavailable, ValueError) as exc:
             print(f"mem0-mock: embedder {args.embedder} cannot be used: {exc}", file=sys.stderr)
-            return 2
+            raise StartFailed(2) from None
     _configure_logging(args.quiet)
     try:
         app = create_app(config, spec)
     except InvalidInput as exc:
         print(f"mem0-mock: --load {args.load} is not a valid state:\n{_field_errors(exc.errors)}", file=sys.stderr)
-        return 2
+        raise StartFailed(2) from None
     except StorageError as exc:
         print(f"mem0-mock: --data: {exc}", file=sys.stderr)
-        return 2
+        raise StartFailed(2) from None
     except Unavailable as exc:
         print(f"mem0-mock: cannot load the state: {exc}", file=sys.stderr)
-        return 2
+        raise StartFailed(2) from None
+    if announce:
+        _announce(app, args, "granian")
+    return app
+
+
+def _announce(app: Flask, args: argparse.Namespace, server: str) -> None:
     mock = server_of(app)
     url = f"http://{args.host}:{args.port}"
-    try:
-        server = bind(app, args.host, args.port, args.threads)
-    except OSError as exc:
-        print(f"mem0-mock: cannot listen on {url}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    for line in banner(url, config, mock.service.counts(), mock.resumed):
+    for line in banner(url, mock.config, mock.service.counts(), mock.resumed, f"{server}, {args.threads} threads"):
         print(line, flush=True)
-    server.run()  # until Ctrl-C, which waitress handles
-    return 0
+
+
+def _cannot_listen(url: str, error: OSError) -> int:
+    print(f"mem0-mock: cannot listen on {url}: {error.strerror or error}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

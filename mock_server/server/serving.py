@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import logging
+import multiprocessing
 import os
 import socket
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any
 
@@ -25,6 +28,7 @@ from waitress.server import create_server
 
 DROPPED = ClientDisconnected  # what reading an answer made of `dropped_body()` raises
 DEFAULT_THREADS = 8
+DROP_MESSAGE = "mem0-mock fault: connection dropped"
 LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
 SERVERS = ("granian", "waitress")
 PARENT_CHECK_S = 0.2  # how often a granian worker checks that mem0-mock still runs
@@ -50,17 +54,41 @@ def check_port(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
-def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads: int = DEFAULT_THREADS) -> None:
-    """Serve with granian until interrupted: one worker process, which holds the state.
+class StartFailed(Exception):
+    """The app could not be built (the reason is already printed): exit with `status`."""
 
-    `load_app` builds the app inside that worker (it must be picklable where processes
-    are spawned rather than forked: a partial of a module-level function is). The worker
-    ends when mem0-mock itself does, even by `kill -9`, which granian alone would not see.
+    def __init__(self, status: int) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads: int = DEFAULT_THREADS) -> int:
+    """Serve with granian until interrupted, and answer the exit status.
+
+    One worker process holds the state: `load_app` builds the app inside it (so it must be
+    picklable where processes are spawned rather than forked: a partial of a module-level
+    function is) and raises `StartFailed` when it cannot, which ends the run with that
+    status. The worker ends when mem0-mock itself does, even by `kill -9`, which granian
+    alone would not notice.
     """
     from granian.constants import Interfaces
     from granian.log import LogLevels
     from granian.server import Server
 
+    started_out, started_in = multiprocessing.Pipe(duplex=False)
+    failures: list[int] = []
+
+    def watch_start() -> None:
+        try:
+            status = started_out.recv()
+        except EOFError:
+            return
+        if status:
+            failures.append(status)
+            # the worker said why; granian's "unexpected exit" line would add nothing
+            logging.getLogger("_granian").setLevel(logging.CRITICAL)
+
+    threading.Thread(target=watch_start, name="mem0-mock-start-watch", daemon=True).start()
     server = Server(
         "mem0-mock",
         address=host,
@@ -69,14 +97,35 @@ def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads
         workers=1,
         blocking_threads=threads,
         websockets=False,
-        log_level=LogLevels.warning,
+        log_level=LogLevels.error,  # not its warning that 8 threads exceed 2 cores: they mostly wait
     )
-    server.serve(target_loader=functools.partial(_worker_app, load_app, os.getpid()))
+    try:
+        server.serve(target_loader=functools.partial(_worker_app, load_app, os.getpid(), started_in))
+    except SystemExit as stop:
+        status = stop.code if isinstance(stop.code, int) else 1
+    else:
+        status = 0
+    return failures[0] if failures else status
 
 
-def _worker_app(load_app: Callable[[], WSGIApp], parent: int, *target: Any) -> WSGIApp:
+def _worker_app(load_app: Callable[[], WSGIApp], parent: int, started: Connection, *target: Any) -> WSGIApp:
+    for handler in logging.getLogger("_granian").handlers:  # its records come from child loggers
+        handler.addFilter(_not_a_drop)
     threading.Thread(target=_exit_with, args=(parent,), name="mem0-mock-parent-watch", daemon=True).start()
-    return load_app()
+    try:
+        app = load_app()
+    except StartFailed as failure:
+        started.send(failure.status)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(failure.status)
+    started.send(0)
+    return app
+
+
+def _not_a_drop(record: logging.LogRecord) -> bool:
+    """granian logs every body that fails, with its traceback; a dropped connection is on purpose."""
+    return DROP_MESSAGE not in str(record.msg)  # the traceback is in the message's text
 
 
 def _exit_with(parent: int) -> None:
@@ -93,14 +142,16 @@ def bind(app: Flask, host: str, port: int, threads: int = DEFAULT_THREADS) -> An
 
 
 def dropped_body() -> Iterator[bytes]:
-    """A response body that makes the server close the connection before sending a byte.
+    """A response body that makes the server close the connection before sending a byte of it.
 
     waitress sends the status line and headers with the first chunk of the body. When
     producing that chunk raises `ClientDisconnected`, it treats the connection as gone and
-    closes it, so the client reads end-of-stream without any answer. Flask's error handling
-    has finished by then: the exception reaches waitress alone.
+    closes it, so the client reads end-of-stream without any answer. granian sends the
+    status line and headers first (chunked), then closes the connection when the body
+    fails, so the client sees a status and an answer that never completes. Flask's error
+    handling has finished by then: the exception reaches the server alone.
     """
-    raise ClientDisconnected("mem0-mock fault: connection dropped")
+    raise ClientDisconnected(DROP_MESSAGE)
     yield b""  # pragma: no cover - makes this a generator, evaluated lazily by the server
 
 
