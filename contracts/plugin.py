@@ -286,6 +286,20 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None, adm
     return BackgroundServer(create_app(config)).start()
 
 
+def start_own_mock(api_keys: frozenset[str], admin_token: str | None = None):
+    """The suite's own target: a mock in a process of its own (`mem0-mock --server granian`),
+    so that its work runs on another core than the suite's; in this process (waitress) where
+    granian is not installed. Returns the running server (`url`, `stop()`)."""
+    from contracts.mock_process import MockProcess, MockStartError, granian_available
+
+    if not granian_available():
+        return start_mock(api_keys=api_keys, admin_token=admin_token)
+    try:
+        return MockProcess(api_keys=api_keys, admin_token=admin_token).start()
+    except MockStartError as exc:
+        pytest.exit(str(exc), returncode=3)
+
+
 def accepts_any_key(base_url: str, surface: str = "all") -> bool:
     """Whether the target lets a made-up key in.
 
@@ -337,7 +351,7 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     api_key = api_key or f"m0-contracts-{secrets.token_hex(8)}"
     second = second or f"m0-contracts-{secrets.token_hex(8)}"
     admin_token = config.getoption("mem0_admin_token")
-    server = start_mock(api_keys=frozenset({api_key, second}), admin_token=admin_token)
+    server = start_own_mock(frozenset({api_key, second}), admin_token=admin_token)
     try:
         yield Target(server.url, api_key, LiveMock(server.url, api_key, admin_token), second)
     finally:
