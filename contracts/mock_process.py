@@ -102,7 +102,10 @@ class MockProcess:
             if self._wait_for_banner(process):
                 self._process, self.port = process, port
                 threading.Thread(target=self._drain, args=(process,), name="mem0-mock-output", daemon=True).start()
-                return self
+                if self._wait_for_port(process):
+                    return self
+                self.stop()
+                raise MockStartError(f"the suite's mock never accepted a connection: {self.output()[-2000:]}")
             problems.append("".join(self._output).strip())
             self._output.clear()
             if "cannot listen" not in problems[-1]:
@@ -122,6 +125,18 @@ class MockProcess:
         finally:
             timer.cancel()
         process.wait()
+        return False
+
+    def _wait_for_port(self, process: subprocess.Popen[str]) -> bool:
+        """Poll until the port accepts a connection: granian's worker prints the banner once it
+        has built the app, a moment before it serves (a request then is refused)."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                socket.create_connection((self.host, self.port), timeout=1).close()
+                return True
+            except OSError:
+                time.sleep(0.01)
         return False
 
     def _drain(self, process: subprocess.Popen[str]) -> None:
