@@ -50,6 +50,14 @@ class Seeded:
     scope: dict[str, Any]
     memories: list[dict[str, Any]]
     entity: dict[str, str] = field(default_factory=dict)  # "u1" -> "ct-xxxx-u1"
+    _trees: st.SearchStrategy[dict] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def trees(self) -> st.SearchStrategy[dict]:
+        """`filter_trees` over the seed, built once: building it costs more than drawing a tree
+        from it, and the same strategy draws the same trees from the same choices."""
+        if self._trees is None:
+            self._trees = filter_trees(self.memories, scope=self.scope)
+        return self._trees
 
     def scoped(self, part: dict[str, Any]) -> dict[str, Any]:
         return {"AND": [self.scope, part]}
@@ -326,7 +334,7 @@ def _seed_texts(ns: str, *, expired: bool) -> list[str]:
 @given(data=st.data())
 def test_get_all_random_filter_trees(api: Client, seeded: Seeded, data: st.DataObject) -> None:
     """Random AND/OR/NOT trees over every field list exactly what the oracle selects."""
-    tree = data.draw(filter_trees(seeded.memories, scope=seeded.scope), label="filters")
+    tree = data.draw(seeded.trees(), label="filters")
     assert_listing(api, seeded, tree, "random filter tree")
 
 
@@ -335,7 +343,7 @@ def test_get_all_random_filter_trees(api: Client, seeded: Seeded, data: st.DataO
 @given(data=st.data())
 def test_search_random_filter_trees(api: Client, seeded: Seeded, data: st.DataObject) -> None:
     """Random trees on search: only matching memories, by score, every match at threshold 0."""
-    tree = data.draw(filter_trees(seeded.memories, scope=seeded.scope), label="filters")
+    tree = data.draw(seeded.trees(), label="filters")
     assert_search(api, seeded, tree, "random filter tree")
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from contracts import dataset, oracle
 from contracts.client import Client, response_text
-from contracts.strategies import filter_trees, invalid_filters
+from contracts.strategies import invalid_filters
 from contracts.suites.test_filters import (
     ALL,
     BROAD_QUERY,
@@ -190,7 +190,7 @@ def camelize(tree: Any) -> Any:
 
 
 def _random_tree(data: st.DataObject, seeded: Seeded) -> dict:
-    tree = data.draw(filter_trees(seeded.memories, scope=seeded.scope), label="filters")
+    tree = data.draw(seeded.trees(), label="filters")
     return camelize(tree) if data.draw(st.booleans(), label="camelCase") else tree
 
 
