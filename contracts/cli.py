@@ -7,7 +7,9 @@ It is `pytest --pyargs contracts` with the target options (also read from MEM0_B
 MEM0_API_KEY, MEM0_SECOND_API_KEY, MEM0_MAX_WAIT, MEM0_SURFACE, MEM0_WEBHOOK_RECEIVER),
 mapped onto the plugin's namespaced `--mem0-...` options; any other argument goes to pytest
 as is (`-k`, `-x`, `-n auto`, `--junitxml=report.xml`, ...). Without a URL the suite starts
-the project's mock and checks it. The exit status is pytest's.
+the project's mock and checks it, spread over the cores (`-n N --dist worksteal`, N the cores
+up to 4, each worker with its own mock) unless the arguments choose (`-n 0`). The exit
+status is pytest's.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 from importlib.metadata import PackageNotFoundError, entry_points, version
+from importlib.util import find_spec
 
 PLUGIN_ENTRY_POINT = "mem0_contracts"
 DISTRIBUTION = "mem0-contract"
@@ -45,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check an implementation of the Mem0 Platform Memory API against its contract."
         " Arguments not listed here are passed to pytest: -k EXPR to select checks, -x to stop at the"
         " first failure, --junitxml=FILE for a report, and -n auto (or -n N) to spread the checks over"
-        " every core with pytest-xdist (each worker keeps its own namespace on the target, or its own mock).",
+        " every core with pytest-xdist (each worker keeps its own namespace on the target, or its own mock)."
+        " Without --base-url the run is spread by default (-n N --dist worksteal, N the cores up to 4);"
+        " -n 0 keeps it in one process.",
         allow_abbrev=False,  # `--api` or `--base` must not swallow a pytest option
     )
     parser.add_argument("--version", action="version", version=f"mem0-contracts {package_version()}")
@@ -76,8 +81,38 @@ def _plugin_registered() -> bool:
     return any(ep.name == PLUGIN_ENTRY_POINT for ep in entry_points(group="pytest11"))
 
 
+MAX_DEFAULT_WORKERS = 4  # each worker starts its own mock and collects the suite: more cost more than they save
+
+
+def _names_workers(args: list[str]) -> bool:
+    """Whether pytest arguments choose xdist's workers themselves (`-n N`, `-nN`, `--numprocesses`,
+    `-p no:xdist`) or need the tests in one process (`--pdb`, `--trace`)."""
+    for i, arg in enumerate(args):
+        if arg == "-n" or (arg.startswith("-n") and not arg.startswith("--")) or arg.startswith("--numprocesses"):
+            return True
+        if arg in ("-pno:xdist", "no:xdist") or (arg == "-p" and args[i + 1 : i + 2] == ["no:xdist"]):
+            return True
+        if arg in ("--pdb", "--trace"):  # a debugger needs the tests in this process
+            return True
+    return False
+
+
+def default_workers() -> int:
+    """pytest-xdist workers for a run against the suite's own mock: one per core, at most
+    MAX_DEFAULT_WORKERS; 0 (no xdist) on one core or without pytest-xdist."""
+    if find_spec("xdist") is None:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    workers = min(cores, MAX_DEFAULT_WORKERS)
+    return workers if workers > 1 else 0
+
+
 def pytest_args(argv: list[str]) -> list[str]:
-    """The pytest command line for `mem0-contracts argv...`."""
+    """The pytest command line for `mem0-contracts argv...`.
+
+    Without a target URL the suite checks mocks of its own, and by default spreads over the
+    cores (`-n N --dist worksteal`, one mock per worker) unless the arguments choose workers.
+    """
     options, rest = build_parser().parse_known_args(argv)
     args = ["--pyargs", "contracts"]
     if not _plugin_registered():
@@ -88,6 +123,10 @@ def pytest_args(argv: list[str]) -> list[str]:
         value = getattr(options, name)
         if value:
             args += [flag, value]
+    if not (options.base_url or os.environ.get("MEM0_BASE_URL")) and not _names_workers(rest):
+        workers = default_workers()
+        if workers:
+            args += ["-n", str(workers), "--dist", "worksteal"]
     return args + rest
 
 

@@ -133,3 +133,38 @@ def test_version(tmp_path: Path) -> None:
     result = run(["--version"], cwd=tmp_path, timeout=60)
     assert result.returncode == 0
     assert re.fullmatch(r"mem0-contracts \d+\.\d+\.\d+\S*\n", result.stdout), result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "spread"),
+    [
+        ([], True),
+        (["-q", "-k", "ping"], True),
+        (["-n", "0"], False),
+        (["-n0"], False),
+        (["--numprocesses=3"], False),
+        (["-p", "no:xdist"], False),
+        (["--pdb"], False),
+        (["--base-url", "http://127.0.0.1:9", "--api-key", "k"], False),
+    ],
+)
+def test_own_mock_runs_spread_over_the_cores_unless_told(
+    argv: list[str], spread: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contracts import cli
+
+    monkeypatch.delenv("MEM0_BASE_URL", raising=False)
+    monkeypatch.setattr(cli, "default_workers", lambda: 2)
+    args = cli.pytest_args(argv)
+    added = ["-n", "2", "--dist", "worksteal"]
+    assert any(args[i : i + 4] == added for i in range(len(args))) == spread, args
+    if argv and not argv[0].startswith("--base-url"):
+        assert args[-len(argv):] == argv  # pytest's own arguments come last, so they win
+
+
+def test_default_workers_is_one_per_core_up_to_four(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contracts import cli
+
+    for cores, workers in ((1, 0), (2, 2), (3, 3), (16, 4)):
+        monkeypatch.setattr(cli.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
+        assert cli.default_workers() == workers
