@@ -498,7 +498,8 @@ def test_rejects_bad_credentials(
         "no-header": {},
         "bad-scheme": {"Authorization": f"Bearer {target.api_key}"},
     }[credentials]
-    response = requests.request(method, url, params=query, json=body, headers=headers, timeout=60)
+    # the module's keep-alive session (it carries no key): each call sets its own headers
+    response = _SESSION[-1].request(method, url, params=query, json=body, headers=headers, timeout=60)
     if operation_id == "updateProfileSettings":
         mem0_namespace.objects.restore_profile_settings()  # in case the target ignored the key
     detail = f"[{operation_id}] auth_enforced ({credentials}): {method} {url} answered {response.status_code}"
