@@ -88,7 +88,8 @@ def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads
             # the worker said why; granian's "unexpected exit" line would add nothing
             logging.getLogger("_granian").setLevel(logging.CRITICAL)
 
-    threading.Thread(target=watch_start, name="mem0-mock-start-watch", daemon=True).start()
+    watcher = threading.Thread(target=watch_start, name="mem0-mock-start-watch", daemon=True)
+    watcher.start()
     server = Server(
         "mem0-mock",
         address=host,
@@ -105,6 +106,10 @@ def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads
         status = stop.code if isinstance(stop.code, int) else 1
     else:
         status = 0
+    # The worker is gone: with our end of the pipe closed too, the watcher reads the status
+    # the worker sent or the end of the pipe, so a start failure is never missed by a race.
+    started_in.close()
+    watcher.join(timeout=5)
     return failures[0] if failures else status
 
 
