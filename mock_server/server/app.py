@@ -39,6 +39,7 @@ from ..engine.snapshot import Loaded, dump_runtime, settle_interrupted
 from ..engine.state import Tenant, key_hash
 from ..engine.storage import SaveFailed, Storage, StorageError
 from ..engine.webhooks import WebhookDispatcher
+from . import wire_json
 from .config import MockConfig
 from .dashboard import register_site
 from .errors import http_error
@@ -60,7 +61,7 @@ NOT_FOUND = {"detail": "Not found."}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    payload = "" if body is None else json.dumps(body, separators=(",", ":"))
+    payload = b"" if body is None else wire_json.dumps(body)
     return Response(payload, status=status, headers=headers, content_type="application/json")
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Response
 from werkzeug.wrappers import Request
 
+from . import wire_json
 from .faults import FaultRule, FaultTable
 from .journal import ORIGIN, Journal, Origin, body_excerpt, key_fingerprint
 from .openapi import CompiledSpec
@@ -33,7 +34,7 @@ ORIGIN_KEY = "mem0_mock.origin"  # an Origin a request made inside the mock brin
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    payload = "" if body is None else json.dumps(body, separators=(",", ":"))
+    payload = b"" if body is None else wire_json.dumps(body)
     return Response(payload, status=status, headers=headers, content_type="application/json")
 
 
