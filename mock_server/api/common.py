@@ -148,7 +148,7 @@ def history_json(entry: HistoryEntry) -> dict[str, Any]:
     return {
         "id": entry.id,
         "memory_id": entry.memory_id,
-        "input": entry.input,
+        "input": entry.messages(),
         "old_memory": entry.old_memory,
         "new_memory": entry.new_memory,
         "user_id": entry.user_id,

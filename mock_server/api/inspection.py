@@ -152,7 +152,7 @@ def _history_json(mock: Inspected, entry: HistoryEntry) -> dict[str, Any]:
         "event": entry.event,
         "old_memory": entry.old_memory,
         "new_memory": entry.new_memory,
-        "input": entry.input,
+        "input": entry.messages(),
         "metadata": entry.metadata,
         "created_at": isoformat(entry.created_at),
         "request": _request_json(mock, mock.journal.request_of(entry.id)),

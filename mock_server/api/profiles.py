@@ -33,7 +33,9 @@ def _check_schema(schema: Any) -> None:
     if not isinstance(properties, dict) or not properties:
         raise FieldErrors({"entities": ["A profile schema is an object schema with `properties`."]})
     undescribed = [
-        name for name, rule in properties.items() if not (isinstance(rule, dict) and rule.get("description"))
+        name
+        for name, rule in properties.items()
+        if not (isinstance(rule, dict) and isinstance(rule.get("description"), str) and rule["description"])
     ]
     if undescribed:
         raise FieldErrors({"entities": [f"Every property needs a description: {', '.join(undescribed)}."]})
@@ -61,9 +63,10 @@ def update_settings(call: Call) -> Result:
 
 
 def job_started_json(job: ProfileJob) -> dict[str, Any]:
+    """The answer to a start: a new job is QUEUED (its worker may already be done), a replay is as it is now."""
     answer: dict[str, Any] = {
         "job_id": job.id,
-        "status": job.status,
+        "status": job.status if job.replayed else "QUEUED",
         "status_url": f"/v2/profiles/jobs/{job.id}/",
         "operation": job.operation,
         "entity_type": job.entity_type,

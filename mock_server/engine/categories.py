@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from .text import RELATED_WEIGHT, content_terms, expand, stem
+from .text import RELATED_WEIGHT, content_terms, expand, shared, stem
 
 __all__ = ["CUES", "DEFAULT_CATEGORIES", "catalogue_from", "categorize", "query_categories"]
 
@@ -198,8 +198,8 @@ def _categorize_custom(text: str, catalogue: Mapping[str, str]) -> list[str]:
                 score += mine * weight
         # The default categories bridge words the lexicon does not relate directly:
         # "Is allergic to nuts" and a category described as "medical information".
-        shared = text_defaults & set(query_categories(f"{name} {desc}"))
-        score += RELATED_WEIGHT * len(shared)
+        common = text_defaults & set(query_categories(f"{name} {desc}"))
+        score += RELATED_WEIGHT * len(common)
         scores[str(name)] = score
     best = _ranked({k: v for k, v in scores.items() if v >= RELATED_WEIGHT}, 3)
     if best:
@@ -208,11 +208,12 @@ def _categorize_custom(text: str, catalogue: Mapping[str, str]) -> list[str]:
     return positive or [str(next(iter(catalogue)))]
 
 
-def categorize(text: str, catalogue: Mapping[str, str] | None = None) -> list[str]:
-    """Categories of a stored memory: never empty (`misc`, or the first custom name)."""
+def categorize(text: str, catalogue: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Categories of a stored memory: never empty (`misc`, or the first custom name); one
+    tuple shared by every memory filed alike."""
     if catalogue:
-        return _categorize_custom(text, catalogue)
-    return list(_categorize_default(text))
+        return shared(_categorize_custom(text, catalogue))
+    return shared(_categorize_default(text))
 
 
 # Cues that help file a memory but mislead about a question ("movie night" is not about

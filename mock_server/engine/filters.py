@@ -116,7 +116,7 @@ def _scalar_test(op: str, expected: Any) -> Callable[[Any], bool]:
     def test(actual: Any) -> bool:
         if actual is None:
             return null_result
-        if type(actual) is list:
+        if type(actual) is list or type(actual) is tuple:  # JSON lists; categories, keywords
             return on_list(actual)
         return one(actual)
 

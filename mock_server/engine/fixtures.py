@@ -21,11 +21,12 @@ from typing import Any
 from .categories import categorize
 from .clock import parse_instant
 from .errors import InvalidInput
-from .models import ENTITY_FIELDS, HistoryEntry
+from .models import ENTITY_FIELDS, HistoryEntry, pack_messages
 from .namespace import Runtime
 from .projects import Member, Project
-from .snapshot import FORMAT, MAX_ERRORS, VERSION, encode, memory_record
+from .snapshot import FORMAT, MAX_ERRORS, VERSION, encode, encode_entry, memory_record
 from .state import Tenant, fingerprint
+from .text import shared
 
 MEMORY_FIELDS = (
     "text", "id", *ENTITY_FIELDS, "metadata", "categories", "created_at", "updated_at", "expiration_date", "immutable"
@@ -140,14 +141,15 @@ def _memory(item: Any, path: str, now: datetime, runtime: Runtime, fail) -> tupl
         return None
     memory_id = memory_id or runtime.ids.new()
     record = memory_record(
-        memory_id, text, entity, metadata, categorize(text) if categories is None else list(categories),
+        memory_id, text, entity, metadata, categorize(text) if categories is None else shared(categories),
         immutable, expiration, created, updated,
     )
     entry = HistoryEntry(
-        id=runtime.ids.new(), memory_id=memory_id, input=[{"role": "user", "content": text}], old_memory=None,
-        new_memory=text, user_id=entity["user_id"], event="ADD", metadata=metadata, created_at=created,
+        id=runtime.ids.new(), memory_id=memory_id, input=pack_messages([{"role": "user", "content": text}]),
+        old_memory=None, new_memory=text, user_id=entity["user_id"], event="ADD", metadata=metadata,
+        created_at=created,
     )
-    return record, encode(entry)
+    return record, encode_entry(entry)
 
 
 def _instant(value: Any, default: datetime | None, problem) -> datetime | None:

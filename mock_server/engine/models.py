@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -31,13 +32,13 @@ class Memory:
     app_id: str | None
     run_id: str | None
     metadata: dict[str, Any] | None
-    categories: list[str]
-    keywords: list[str]
+    categories: tuple[str, ...]  # shared between memories (`text.shared`): never mutated
+    keywords: tuple[str, ...]
     immutable: bool
     expiration_date: date | None
     created_at: datetime
     updated_at: datetime
-    hash: str = ""
+    hash: str = ""  # empty: the text's own MD5 (`digest()`), worked out when asked rather than kept
     replaced_by: str | None = None  # the newer memory that superseded this one (additive inference)
     # Filled by the API surfaces with the memory's wire form (reads far outnumber writes);
     # the engine empties it whenever the memory changes.
@@ -45,6 +46,10 @@ class Memory:
 
     def is_expired(self, today: date) -> bool:
         return self.expiration_date is not None and self.expiration_date < today
+
+    def digest(self) -> str:
+        """The memory's `hash`: what it was stored with, else the MD5 of its text."""
+        return self.hash or content_hash(self.memory)
 
     def as_record(self) -> dict[str, Any]:
         """The memory as plain JSON-ready data (what exports are built from)."""
@@ -55,7 +60,7 @@ class Memory:
             "agent_id": self.agent_id,
             "app_id": self.app_id,
             "run_id": self.run_id,
-            "hash": self.hash,
+            "hash": self.digest(),
             "metadata": self.metadata,
             "categories": list(self.categories),
             "keywords": list(self.keywords),
@@ -66,17 +71,43 @@ class Memory:
         }
 
 
+Messages = tuple[Any, ...]  # `pack_messages`
+
+
+def pack_messages(messages: Iterable[Any]) -> Messages:
+    """Messages as history keeps them (an entry per change): when every message is the
+    usual `{"role", "content"}`, one flat tuple `(role, content, role, content, ...)`, a
+    fraction of a list of dicts; otherwise the messages as they came."""
+    messages = tuple(messages)
+    if all(type(m) is dict and m.keys() == _ROLE_CONTENT and type(m["role"]) is str for m in messages):
+        return tuple(part for m in messages for part in (m["role"], m["content"]))
+    return messages
+
+
+def unpack_messages(packed: Messages) -> list[Any]:
+    """Messages as they were sent."""
+    if packed and type(packed[0]) is str:
+        return [{"role": packed[i], "content": packed[i + 1]} for i in range(0, len(packed), 2)]
+    return list(packed)
+
+
+_ROLE_CONTENT = frozenset({"role", "content"})
+
+
 @dataclass(slots=True)
 class HistoryEntry:
     id: str
     memory_id: str
-    input: list[dict[str, Any]]
+    input: Messages  # `pack_messages`; `messages()` gives them back as sent
     old_memory: str | None
     new_memory: str | None
     user_id: str | None
     event: str
     metadata: dict[str, Any] | None
     created_at: datetime
+
+    def messages(self) -> list[Any]:
+        return unpack_messages(self.input)
 
 
 @dataclass(slots=True)

@@ -35,7 +35,8 @@ from .models import (
     Feedback,
     HistoryEntry,
     Memory,
-    content_hash,
+    Messages,
+    pack_messages,
 )
 from .profiles import Profile, ProfileJob, ProfileSettings
 from .projects import Project
@@ -162,7 +163,7 @@ class Namespace:
     entity_seen: dict[tuple[str, str], tuple[datetime, int]] = field(default_factory=dict)
     entity_serial: int = 0
     search_index: SearchIndex = field(default_factory=SearchIndex)
-    history: dict[str, list[HistoryEntry]] = field(default_factory=dict)
+    history: dict[str, tuple[HistoryEntry, ...]] = field(default_factory=dict)  # tuples: most hold one entry
     supersedes: dict[str, list[str]] = field(default_factory=dict)  # newer memory -> the ones it replaced
     exports: dict[str, Export] = field(default_factory=dict)
     feedback: dict[str, Feedback] = field(default_factory=dict)
@@ -289,12 +290,15 @@ class Namespace:
             expiration_date=options.expiration_date,
             created_at=created,
             updated_at=created,
-            hash=content_hash(text),
         )
         self._index(memory)
         return memory
 
-    def _record(self, memory: Memory, event: str, old: str | None, new: str | None, messages: list) -> None:
+    def _record(
+        self, memory: Memory, event: str, old: str | None, new: str | None, messages: Messages, now: datetime
+    ) -> None:
+        """Add a change to the memory's history; `messages` packed (`pack_messages`), so one
+        add's memories share them."""
         entry = HistoryEntry(
             id=self.new_id(),
             memory_id=memory.id,
@@ -304,18 +308,18 @@ class Namespace:
             user_id=memory.user_id,
             event=event,
             metadata=memory.metadata,
-            created_at=self.now(),
+            created_at=now,
         )
-        self.history.setdefault(memory.id, []).append(entry)
+        self.history[memory.id] = (*self.history.get(memory.id, ()), entry)
         self.changed("history", memory.id)
         if self.runtime.on_history is not None:
             self.runtime.on_history(entry)
 
-    def _notify(self, event_type: str, payload: dict[str, Any]) -> None:
-        """Tell the project's webhooks about a change (nothing to do without webhooks)."""
+    def _notify(self, event_type: str, payload: Callable[[], dict[str, Any]]) -> None:
+        """Tell the project's webhooks about a change (nothing to build without webhooks)."""
         if self.webhooks:
             self.runtime.webhooks.dispatch(
-                list(self.webhooks.values()), event_type, payload, self._keep_delivery, self.new_id, self.now,
+                list(self.webhooks.values()), event_type, payload(), self._keep_delivery, self.new_id, self.now,
                 self._delivery_attempted if self.runtime.changes.enabled else None,
             )
 
@@ -345,14 +349,15 @@ class Namespace:
         with self.lock:
             now = self.now()
             known = self._stored_texts(entity) if options.dedupe or not options.reconcile else set()
+            packed = pack_messages(messages)
 
             def store(text: str) -> AddResult:
                 known.add(text)
                 memory = self._new_memory(text, entity, options, now, catalogue)
-                self._record(memory, "ADD", None, text, messages)
-                self._notify("memory_add", change_payload("ADD", memory.id, text))
+                self._record(memory, "ADD", None, text, packed, memory.created_at)
+                self._notify("memory_add", lambda: change_payload("ADD", memory.id, text))
                 if memory.categories:
-                    self._notify("memory_categorize", categorize_payload(memory.id, memory.categories))
+                    self._notify("memory_categorize", lambda: categorize_payload(memory.id, memory.categories))
                 return AddResult(memory.id, text, "ADD", memory.user_id)
 
             if not options.infer:
@@ -436,7 +441,7 @@ class Namespace:
         old = memory.memory
         if text is not None and text != memory.memory:
             memory.memory = text
-            memory.hash = content_hash(text)
+            memory.hash = ""  # the new text's own
             memory.keywords = extract_keywords(text)
             self.search_index.add(memory.id, text, memory.categories)
         if metadata is not None:
@@ -446,8 +451,8 @@ class Namespace:
         memory.updated_at = max(now, memory.created_at)
         memory.rendered = None
         self.changed("memory", memory.id)
-        self._record(memory, "UPDATE", old, memory.memory, messages)
-        self._notify("memory_update", change_payload("UPDATE", memory.id, memory.memory))
+        self._record(memory, "UPDATE", old, memory.memory, pack_messages(messages), now)
+        self._notify("memory_update", lambda: change_payload("UPDATE", memory.id, memory.memory))
 
     def _delete(self, memory: Memory, messages: list) -> None:
         self._unindex(memory)
@@ -457,8 +462,8 @@ class Namespace:
                 older.replaced_by = None
                 older.rendered = None
                 self.changed("memory", older.id)
-        self._record(memory, "DELETE", memory.memory, None, messages)
-        self._notify("memory_delete", change_payload("DELETE", memory.id, memory.memory))
+        self._record(memory, "DELETE", memory.memory, None, pack_messages(messages), self.now())
+        self._notify("memory_delete", lambda: change_payload("DELETE", memory.id, memory.memory))
 
     def get(self, memory_id: str) -> Memory:
         memory = self.memories.get(memory_id)

@@ -40,6 +40,7 @@ path and returns exactly the same floats. With `keyword_search` only exact stems
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Collection, Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -155,11 +156,15 @@ def _coverage(q: Query, weights: Sequence[float], stems: AbstractSet[str], keywo
     return covered, exact
 
 
-def _memory_stems(text: str) -> frozenset[str]:
-    return frozenset(content_terms(text))
+def _memory_stems(text: str) -> tuple[str, ...]:
+    """A memory's distinct stems, interned: a tuple of a few shared strings is a fraction of
+    a set's size, and membership in a handful of stems is as quick."""
+    return tuple(dict.fromkeys(sys.intern(term) for term in content_terms(text)))
 
 
-def _scored(categories: Iterable[str]) -> frozenset[str]:
+@lru_cache(maxsize=4096)
+def _scored(categories: tuple[str, ...]) -> frozenset[str]:
+    """The categories search weighs, one shared set per combination."""
     return frozenset(c for c in categories if c in _SCORED_CATEGORIES)
 
 
@@ -200,7 +205,7 @@ def similarity(
     semantic backend is in use. `SearchIndex.scores` answers exactly these values.
     """
     q = parse_query(query)
-    return _score(q, _weights(q, corpus), _memory_stems(text), _scored(categories), cosine, keyword_search)
+    return _score(q, _weights(q, corpus), _memory_stems(text), _scored(tuple(categories)), cosine, keyword_search)
 
 
 def explain(
@@ -215,7 +220,7 @@ def explain(
     two in proportion to what each contributed to it.
     """
     q = parse_query(query)
-    return _breakdown(q, _weights(q, corpus), _memory_stems(text), _scored(categories), cosine)
+    return _breakdown(q, _weights(q, corpus), _memory_stems(text), _scored(tuple(categories)), cosine)
 
 
 class SearchIndex:
@@ -233,9 +238,11 @@ class SearchIndex:
     """
 
     def __init__(self) -> None:
-        self._postings: dict[str, set[str]] = {}  # stem -> ids of memories holding it
-        self._docs: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # id -> (stems, categories)
-        self._categories: dict[str, set[str]] = {}  # scored category -> ids
+        # Postings are dicts used as sets (values None): half a grown set's size, and their
+        # key views do set algebra with sets at C speed.
+        self._postings: dict[str, dict[str, None]] = {}  # stem -> ids of memories holding it
+        self._docs: dict[str, tuple[str, ...]] = {}  # id -> its stems
+        self._categories: dict[str, dict[str, None]] = {}  # scored category -> ids (one memory's: `_categories_of`)
         self.vectors: VectorStore | None = None  # made with the first vector
         self._prepared: dict[str, np.ndarray] = {}  # text -> vector, for the adds to come
 
@@ -273,13 +280,12 @@ class SearchIndex:
         for term in stems:
             bucket = postings.get(term)
             if bucket is None:
-                postings[term] = {memory_id}
+                postings[term] = {memory_id: None}
             else:
-                bucket.add(memory_id)
-        scored = _scored(categories)
-        self._docs[memory_id] = (stems, scored)
-        for category in scored:
-            self._categories.setdefault(category, set()).add(memory_id)
+                bucket[memory_id] = None
+        self._docs[memory_id] = stems
+        for category in _scored(tuple(categories)):
+            self._categories.setdefault(category, {})[memory_id] = None
         vector = self._prepared.get(text)
         if vector is not None:
             if self.vectors is None:
@@ -290,21 +296,28 @@ class SearchIndex:
 
     def remove(self, memory_id: str) -> None:
         """Forget a memory (no error if it is not indexed)."""
-        entry = self._docs.pop(memory_id, None)
-        if entry is None:
+        stems = self._docs.pop(memory_id, None)
+        if stems is None:
             return
-        for term in entry[0]:
+        for term in stems:
             bucket = self._postings[term]
-            bucket.discard(memory_id)
+            del bucket[memory_id]
             if not bucket:
                 del self._postings[term]
-        for category in entry[1]:
-            members = self._categories[category]
-            members.discard(memory_id)
+        for category, members in list(self._categories.items()):
+            members.pop(memory_id, None)
             if not members:
                 del self._categories[category]
         if self.vectors is not None:
             self.vectors.discard(memory_id)
+
+    def _holders(self, categories: Iterable[str]) -> list[dict[str, None]]:
+        """The members of each of these categories that some memory holds."""
+        found = (self._categories.get(category) for category in categories)
+        return [members for members in found if members]
+
+    def _categories_of(self, memory_id: str) -> frozenset[str]:
+        return frozenset(c for c, members in self._categories.items() if memory_id in members)
 
     def _cosine(self, query: str, memory_id: str, embedder: Embedder | None) -> float | None:
         if embedder is None or self.vectors is None or memory_id not in self.vectors:
@@ -315,7 +328,7 @@ class SearchIndex:
         self, query: str, memory_id: str, *, keyword_search: bool = False, embedder: Embedder | None = None
     ) -> float:
         """The reference score of one indexed memory: what `scores` gives it (or 0.0)."""
-        stems, categories = self._docs[memory_id]
+        stems, categories = self._docs[memory_id], self._categories_of(memory_id)
         q = parse_query(query)
         cosine = None if keyword_search else self._cosine(query, memory_id, embedder)
         return _score(q, _weights(q, self), stems, categories, cosine, keyword_search)
@@ -332,7 +345,7 @@ class SearchIndex:
         weights = _weights(q, self)
         breakdowns = []
         for memory_id in memory_ids:
-            stems, categories = self._docs[memory_id]
+            stems, categories = self._docs[memory_id], self._categories_of(memory_id)
             breakdowns.append(_breakdown(q, weights, stems, categories, self._cosine(query, memory_id, embedder)))
         return breakdowns
 
@@ -420,7 +433,8 @@ class SearchIndex:
         groups: dict[float, set[str]] = {}
         reached: set[str] = set()
         for term, weight, near in zip(q.terms, weights, q.related, strict=True):
-            exact = postings.get(term, _NOTHING)
+            bucket = postings.get(term)
+            exact = bucket.keys() if bucket else _NOTHING
             related: set[str] = set()
             if not keyword:
                 for other in near:
@@ -433,9 +447,13 @@ class SearchIndex:
             part = weight * RELATED_CREDIT
             split: dict[float, set[str]] = {}
             for amount, members in groups.items():
-                _merge(split, amount + weight, members & exact)
-                _merge(split, amount + part, members & related)
-                _merge(split, amount, members - exact - related)
+                # `members & postings` walks the smaller side; `members - postings` would copy
+                # the postings, so the rest is what the group holds besides its hits.
+                hit, near_hit = members & exact, members & related
+                rest = members - hit - near_hit
+                _merge(split, amount + weight, hit)
+                _merge(split, amount + part, near_hit)
+                _merge(split, amount, rest)
             _merge(split, 0.0 + weight, exact - reached)
             _merge(split, 0.0 + part, related - reached)
             reached.update(exact)
@@ -447,11 +465,14 @@ class SearchIndex:
         if keyword:
             return out
         for category in q.categories:
-            holders = self._categories.get(category, _NOTHING)
+            members_of = self._categories.get(category)
+            holders = members_of.keys() if members_of else _NOTHING
             split2: dict[tuple[float, int], set[str]] = {}
             for (amount, shared), members in out.items():
-                _merge(split2, (amount, shared + 1), members & holders)
-                _merge(split2, (amount, shared), members - holders)
+                inside = members & holders
+                rest = members - inside
+                _merge(split2, (amount, shared + 1), inside)
+                _merge(split2, (amount, shared), rest)
             out = split2
         return out
 
@@ -459,12 +480,12 @@ class SearchIndex:
         self, q: Query, covered: dict[str, float], total: float, cosines: dict[str, float]
     ) -> dict[str, float]:
         """Scores with a semantic backend: every memory with a vector has some cosine."""
-        docs = self._docs
-        qcats, ncats = q.categories, len(q.categories)
+        holders = self._holders(q.categories)
+        ncats = len(q.categories)
         out: dict[str, float] = {}
         for mid in covered.keys() | cosines.keys():
             evidence = _evidence(covered.get(mid, 0.0), total, cosines.get(mid))
-            shared = len(qcats & docs[mid][1]) if qcats else 0
+            shared = sum(mid in members for members in holders)
             score = _calibrate(evidence, shared, ncats)
             if score > 0.0:
                 out[mid] = score
@@ -514,15 +535,14 @@ class SearchIndex:
         total = sum(weights)
         terms = [(term, weight, weight * RELATED_CREDIT, near if not keyword else frozenset())
                  for term, weight, near in zip(q.terms, weights, q.related, strict=True)]
-        qcats = frozenset() if keyword else q.categories
+        holders = () if keyword else self._holders(q.categories)
         ncats = len(q.categories)
         memo: dict[tuple[float, int, float | None], float] = {}
         out: dict[str, float] = {}
         for mid in allowed:
-            entry = docs.get(mid)
-            if entry is None:
+            stems = docs.get(mid)
+            if stems is None:
                 continue
-            stems, categories = entry
             covered = 0.0
             for term, weight, part, near in terms:
                 if term in stems:
@@ -530,7 +550,7 @@ class SearchIndex:
                 elif near and not near.isdisjoint(stems):
                     covered += part
             cosine = cosines.get(mid) if cosines else None
-            key = (covered, len(qcats & categories) if qcats else 0, cosine)
+            key = (covered, sum(mid in members for members in holders) if holders else 0, cosine)
             score = memo.get(key)
             if score is None:
                 score = memo[key] = _calibrate(_evidence(covered, total, cosine), key[1], ncats)

@@ -26,7 +26,7 @@ import re
 import types
 import typing
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -35,12 +35,24 @@ from typing import Any, NamedTuple
 from .changes import Key
 from .clock import parse_instant
 from .errors import InvalidInput
-from .models import ENTITY_FIELDS, ENTITY_TYPES, Event, Export, Feedback, HistoryEntry, Memory, content_hash, isoformat
+from .models import (
+    ENTITY_FIELDS,
+    ENTITY_TYPES,
+    Event,
+    Export,
+    Feedback,
+    HistoryEntry,
+    Memory,
+    Messages,
+    content_hash,
+    isoformat,
+    pack_messages,
+)
 from .namespace import DELIVERIES_KEPT, FIELD_TYPES, Namespace, Runtime, entity_ident, profile_ident
 from .profiles import Profile, ProfileJob, ProfileSettings
 from .projects import Project
 from .state import Store, Tenant
-from .text import extract_keywords
+from .text import extract_keywords, shared
 from .webhooks import Delivery, Webhook
 
 FORMAT = "mem0-mock-snapshot"
@@ -179,10 +191,22 @@ def _plain(_: Namespace, record: Any) -> Any:
     return encode(record)
 
 
+def _encode_memory(_: Namespace | None, memory: Memory) -> dict[str, Any]:
+    return {**encode(memory), "hash": memory.digest()}
+
+
+def encode_entry(entry: HistoryEntry) -> dict[str, Any]:
+    return {**encode(entry), "input": entry.messages()}
+
+
+def _encode_history(_: Namespace, entries: Sequence[HistoryEntry]) -> list[dict[str, Any]]:
+    return [encode_entry(entry) for entry in entries]
+
+
 KINDS: dict[str, Kind] = {
     "entity": Kind("entities", _entity_items, _find_entity, _encode_entity),
-    "memory": Kind("memories", *_by_id("memories"), _plain),
-    "history": Kind("history", *_by_id("history"), _plain, many=True),
+    "memory": Kind("memories", *_by_id("memories"), _encode_memory),
+    "history": Kind("history", *_by_id("history"), _encode_history, many=True),
     "export": Kind("exports", *_by_id("exports"), _plain),
     "feedback": Kind("feedback", *_by_id("feedback"), _plain),
     "event": Kind("events", *_by_id("events"), _plain),
@@ -287,12 +311,17 @@ class _Reader:
             if raw is None and type(None) in args:
                 return None
             return self.value(next(a for a in args if a is not type(None)), raw, path)
-        if origin is list:
+        if hint == Messages:  # a history entry's input: the messages as sent, kept packed
+            converted = self.value(list[dict[str, Any]], raw, path)
+            return converted if converted is _BAD else pack_messages(converted)
+        if origin is list or origin is tuple:  # tuple: `tuple[str, ...]`, words shared between records
             if not isinstance(raw, list):
                 self.fail(path, "Must be a list.")
                 return _BAD
             converted = [self.value(args[0], item, f"{path}[{i}]") for i, item in enumerate(raw)]
-            return _BAD if any(v is _BAD for v in converted) else converted
+            if any(v is _BAD for v in converted):
+                return _BAD
+            return shared(converted) if origin is tuple else converted
         if origin is dict or hint is dict:
             if not isinstance(raw, dict):
                 self.fail(path, "Must be an object.")
@@ -526,10 +555,11 @@ def _build_tenant(runtime: Runtime, key_sha256: str, projects: list[dict[str, An
         ns.entity_seen = dict(plan["entities"])
         ns.entity_serial = max([plan["entity_serial"], *(serial for _, (_, serial) in plan["entities"])])
         for memory in plan["memories"]:
-            memory.hash = memory.hash or content_hash(memory.memory)
+            if memory.hash == content_hash(memory.memory):
+                memory.hash = ""  # derived when asked, as for a memory just added
         ns.restore_memories(plan["memories"])
         for entry in plan["history"]:
-            ns.history.setdefault(entry.memory_id, []).append(entry)
+            ns.history[entry.memory_id] = (*ns.history.get(entry.memory_id, ()), entry)
         ns.exports = {e.id: e for e in plan["exports"]}
         ns.feedback = {f.id: f for f in plan["feedback"]}
         ns.events = {e.id: e for e in plan["events"]}
@@ -577,13 +607,13 @@ def settle_interrupted(tenants: Iterable[Tenant], now: datetime) -> int:
 
 def memory_record(
     memory_id: str, text: str, entity: dict[str, str | None], metadata: dict[str, Any] | None,
-    categories: list[str], immutable: bool, expiration: date | None, created: datetime, updated: datetime,
+    categories: tuple[str, ...], immutable: bool, expiration: date | None, created: datetime, updated: datetime,
 ) -> dict[str, Any]:
     """A new memory as a snapshot holds it (fixtures are turned into snapshots so)."""
     memory = Memory(
         id=memory_id, memory=text, user_id=entity.get("user_id"), agent_id=entity.get("agent_id"),
         app_id=entity.get("app_id"), run_id=entity.get("run_id"), metadata=metadata, categories=categories,
         keywords=extract_keywords(text), immutable=immutable, expiration_date=expiration,
-        created_at=created, updated_at=updated, hash=content_hash(text),
+        created_at=created, updated_at=updated,
     )
-    return encode(memory)
+    return _encode_memory(None, memory)

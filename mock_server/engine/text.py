@@ -9,6 +9,7 @@ to build an output, because string hashing (and so set order) changes between pr
 from __future__ import annotations
 
 import re
+import sys
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -29,6 +30,7 @@ __all__ = [
     "neighbours",
     "extract_keywords",
     "related",
+    "shared",
     "stem",
     "tokenize",
 ]
@@ -133,15 +135,32 @@ def content_terms(text: str) -> list[str]:
     return [stem(token) for token in tokenize(text) if _is_content(token)]
 
 
-def extract_keywords(text: str, limit: int = 10) -> list[str]:
-    """Distinct lowercase content words (>= 3 chars), in order of appearance."""
+def extract_keywords(text: str, limit: int = 10) -> tuple[str, ...]:
+    """Distinct lowercase content words (>= 3 chars), in order of appearance (interned:
+    every memory that holds a word holds the same string)."""
     seen: dict[str, None] = {}
     for token in tokenize(text):
         if len(seen) >= limit:
             break
         if len(token) >= 3 and _is_content(token) and "'" not in token:
-            seen.setdefault(token, None)
-    return list(seen)
+            seen.setdefault(sys.intern(token), None)
+    return tuple(seen)
+
+
+_SHARED: dict[tuple[str, ...], tuple[str, ...]] = {}
+SHARED_KEPT = 65_536  # distinct tuples remembered; past it, new ones are simply not shared
+
+
+def shared(words: Iterable[str]) -> tuple[str, ...]:
+    """The words as one tuple object for every equal tuple: the many memories with the
+    same categories hold one tuple between them rather than a list each."""
+    key = tuple(sys.intern(word) for word in words)
+    found = _SHARED.get(key)
+    if found is not None:
+        return found
+    if len(_SHARED) < SHARED_KEPT:
+        _SHARED[key] = key
+    return key
 
 
 # --- related terms ----------------------------------------------------------------------

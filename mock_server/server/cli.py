@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--embedder",
+        type=embedder_spec,
         metavar="URL|sentence-transformers:PATH",
         help="fuse search with embeddings from an OpenAI-compatible /v1/embeddings server "
         f"(API key from {EMBEDDER_KEY_ENV}) or a local sentence-transformers model directory",
@@ -188,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--embedder-model", metavar="NAME", help="model name sent to an HTTP embedder (default: text-embedding-3-small)"
     )
     return parser
+
+
+def embedder_spec(text: str) -> str:
+    """An embedder as `--embedder` names it, checked for its form at once (reached later)."""
+    if not text.startswith(("http://", "https://", "sentence-transformers:")):
+        raise argparse.ArgumentTypeError(
+            f"unknown embedder {text!r}: give an http(s):// URL or sentence-transformers:PATH"
+        )
+    return text
 
 
 def build_embedder(spec: str, model: str | None) -> Embedder:

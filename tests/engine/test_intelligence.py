@@ -67,8 +67,8 @@ def test_content_terms_drop_stopwords_and_contractions():
 
 
 def test_extract_keywords_are_unstemmed_distinct_ordered():
-    assert extract_keywords("Loves hiking, hiking boots and the Alps") == ["loves", "hiking", "boots", "alps"]
-    assert extract_keywords("a b cd efg") == ["efg"]
+    assert extract_keywords("Loves hiking, hiking boots and the Alps") == ("loves", "hiking", "boots", "alps")
+    assert extract_keywords("a b cd efg") == ("efg",)
     assert len(extract_keywords(" ".join(f"word{i}" for i in range(30)), limit=5)) == 5
 
 
@@ -108,7 +108,7 @@ def test_categorize_default(text, expected):
 
 
 def test_categorize_falls_back_to_misc():
-    assert categorize("Zorbles the quux") == ["misc"]
+    assert categorize("Zorbles the quux") == ("misc",)
 
 
 def test_categorize_custom_catalogue_by_overlap():
@@ -119,8 +119,8 @@ def test_categorize_custom_catalogue_by_overlap():
     }
     assert categorize("Is a vegetarian", catalogue)[0] == "dietary"
     assert "medical" in categorize("Is allergic to nuts", catalogue)
-    assert categorize("Has a dog named Max", catalogue) == ["pets"]
-    assert categorize("Zorbles the quux", catalogue) == ["dietary"]  # first name when nothing fits
+    assert categorize("Has a dog named Max", catalogue) == ("pets",)
+    assert categorize("Zorbles the quux", catalogue) == ("dietary",)  # first name when nothing fits
 
 
 def test_query_categories():
@@ -465,7 +465,7 @@ def test_scores_always_in_unit_interval(query, texts, categories):
 # --- exports ------------------------------------------------------------------------------
 
 MEMORIES = [
-    {"id": f"id{n}", "memory": text, "categories": categorize(text), "metadata": None,
+    {"id": f"id{n}", "memory": text, "categories": list(categorize(text)), "metadata": None,
      "created_at": "2025-01-01T00:00:00Z"}
     for n, text in enumerate([
         "Name is Alex", "Is a vegetarian", "Is allergic to nuts", "Is allergic to shellfish",

@@ -147,7 +147,7 @@ def test_fixtures_become_memories_with_history_and_entities():
     service.restore(service.read_state(fixtures))
     first, second = service.get_all(SCOPE, ALEX)
     assert (second.memory, second.categories, second.immutable, second.expiration_date.isoformat()) == (
-        "Is a vegetarian", ["food"], True, "2030-01-01")
+        "Is a vegetarian", ("food",), True, "2030-01-01")
     assert first.id == "fixed-id" and first.created_at == datetime(2025, 1, 3, tzinfo=timezone.utc)
     assert first.categories  # from the default catalogue
     assert [e.event for e in service.history(SCOPE, "fixed-id")] == ["ADD"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,6 +22,7 @@ from mock_server.engine.errors import Unavailable
 from mock_server.server import MockConfig, create_app
 from mock_server.server.cli import main as cli_main
 from tests.conftest import auth
+from tests.processes import free_port, mock_command
 
 DIMENSIONS = 64
 SAME_MEANING = {"quux": "zorblax"}
@@ -163,16 +165,22 @@ def test_a_failing_backend_answers_503_and_changes_nothing(hybrid, fake):
     assert [m["memory"] for m in search(hybrid, "chess").json] == ["Plays chess on Sundays"]
 
 
-def test_unreachable_embedder_is_a_startup_error(capsys):
+@pytest.mark.parametrize("server", ["granian", "waitress"])
+def test_unreachable_embedder_is_a_startup_error(server: str):
     with FakeEmbeddings() as dead:
         url = dead.url
-    assert cli_main(["--embedder", url, "--port", "65535"]) == 2  # refused before the port is bound
-    err = capsys.readouterr().err.strip()
+    result = subprocess.run([*mock_command(), "--server", server, "--embedder", url, "--port", str(free_port())],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    err = result.stderr.strip()
     assert err.startswith("mem0-mock: embedder ") and "cannot be reached" in err and "\n" not in err
+    assert "serving" not in result.stdout
 
 
-def test_unknown_embedder_spec_is_a_startup_error(capsys):
-    assert cli_main(["--embedder", "word2vec"]) == 2
+def test_unknown_embedder_spec_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli_main(["--embedder", "word2vec"])
+    assert stop.value.code == 2
     assert "sentence-transformers:PATH" in capsys.readouterr().err
 
 
