@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 from mock_server.api.common import memory_json
 from mock_server.engine import Identity
@@ -112,13 +112,18 @@ def floor_body() -> bytes:
 
 
 def build_floor() -> Flask:
-    """The stack's floor: bare Flask answering a fixed JSON body on any path."""
+    """The stack's floor: bare Flask answering a fixed JSON body on any path.
+
+    It reads the request's body first, as any app does: left unread, granian now and then
+    drops the keep-alive connection of the next request (errors the Python generator counts).
+    """
     app = Flask("bench_floor")
     body = floor_body()
 
     @app.route("/", defaults={"path": ""}, methods=["GET", "POST", "PUT", "DELETE"])
     @app.route("/<path:path>", methods=["GET", "POST", "PUT", "DELETE"])
     def fixed(path: str) -> Response:
+        request.get_data()
         return Response(body, status=200, content_type="application/json")
 
     return app

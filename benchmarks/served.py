@@ -6,7 +6,7 @@ mock's state lives in it). Per workload every target gets the same requests: a w
 then rounds that alternate over all the targets, so a neighbour's burst of CPU skews one
 round of one target rather than one target's result; the median round counts.
 
-The floor (Flask answering a fixed JSON body of a memory's size on any path) is measured
+The floor (Flask reading the request, answering a fixed JSON body of a memory's size on any path) is measured
 on every server for the read workloads; the fastest of them (geometric mean over those
 workloads) is the server of the floor the ratios use, and the only floor measured on the
 later workloads. The mock counts as `mem0-mock` serves it by default (granian where
