@@ -1,12 +1,21 @@
 """Run every benchmark and write benchmarks/RESULTS.md: `python -m benchmarks.run`.
 
-Full run (~8-10 minutes on 2 cores): served throughput of the mock and a bare-Flask floor
-under waitress, gunicorn and granian, and Prism, side by side (the existing workloads and
-the shape: 1,000 memories of one user); the shape's cost in-process; writes with and
-without `--data`; the README's test command and `mem0-contracts` wall times; RSS per
-100,000 memories; scale up to 100,000 memories; then profiles for any missed target.
-`--tiny` runs the same pieces at toy sizes (the smoke test's setting; its numbers mean
-nothing; Prism only if already installed, no test suites).
+In one run, in this order:
+
+- served throughput (`served.py`): the mock and a bare-Flask floor under waitress, gunicorn
+  (1 gthread worker, 8 threads) and granian, and Prism 5.16 mocking spec/openapi.yaml, side
+  by side on get memory, get-all v2, search v2, search v3, the shape (1,000 memories of one
+  user searched for "hiking and sushi", and get memory) and add: per workload a 1 s warm-up
+  per target, then 3 rounds of 1 s alternating over the targets (the median counts);
+- the shape's cost in-process (Flask test client), writes with and without `--data`,
+  the README's test command (`python -m pytest`) and `mem0-contracts` wall times, RSS per
+  100,000 memories, in-process scale up to 100,000 memories;
+- a profile for each missed target; then RESULTS.md, each target met or missed.
+
+The full run takes about 10-13 minutes on 2 cores: ~4 min of served rounds, up to 4 min of
+the README's tests, ~1 min of profiles, the rest under a minute each. `--tiny` runs the
+same pieces at toy sizes in 1-2 minutes (the smoke test's setting: it checks the harness,
+its numbers mean nothing; Prism only if already installed, no README tests).
 """
 
 from __future__ import annotations
@@ -213,9 +222,15 @@ def _load_average() -> float | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="markdown file to write")
-    parser.add_argument("--tiny", action="store_true", help="toy sizes: checks the harness, measures nothing")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--output", type=Path, default=DEFAULT_OUTPUT, help="markdown file to write (default: benchmarks/RESULTS.md)"
+    )
+    parser.add_argument(
+        "--tiny", action="store_true", help="toy sizes in 1-2 minutes: checks the harness, measures nothing"
+    )
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk exists")
     parser.add_argument(
         "--servers", default=",".join(SERVERS),
