@@ -27,7 +27,11 @@ from waitress.channel import ClientDisconnected
 from waitress.server import create_server
 
 DROPPED = ClientDisconnected  # what reading an answer made of `dropped_body()` raises
-DEFAULT_THREADS = 8
+DEFAULT_THREADS = 8  # waitress's, and the in-process BackgroundServer's
+# granian's: Python runs one request at a time whatever the count, and each thread more that
+# contends for the interpreter's lock costs throughput (8 answer a third fewer searches
+# than 1); two keep the mock answering while one request is held by a `delay_ms` fault.
+GRANIAN_THREADS = 2
 DROP_MESSAGE = "mem0-mock fault: connection dropped"
 LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
 SERVERS = ("granian", "waitress")
