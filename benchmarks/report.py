@@ -166,7 +166,7 @@ def _served_section(served: ServedResults, wrk: bool) -> list[str]:
         f"and the shape's {s.shape:,} under their own key.",
         "",
         "- **Servers**: " + "; ".join(
-            f"{x}: " + SERVER_HOW.get(x, x).format(threads=s.threads) for x in served.servers
+            f"{x}: " + SERVER_HOW.get(x, x).format(threads=s.threads_for(x)) for x in served.servers
         ) + "." + (f" Not run: {'; '.join(skipped)}." if skipped else ""),
         f"- **The floor** of the ratios is bare Flask on the fastest server: geometric mean of its req/s over the "
         f"read workloads ({', '.join(READ_WORKLOADS)}): {scores} req/s, so **{chosen}**. Later workloads measure "
@@ -229,8 +229,8 @@ def _served_section(served: ServedResults, wrk: bool) -> list[str]:
             "",
             f"### {server}{label}",
             "",
-            SERVER_HOW.get(server, server).format(threads=s.threads)[0].upper()
-            + SERVER_HOW.get(server, server).format(threads=s.threads)[1:] + ".",
+            SERVER_HOW.get(server, server).format(threads=s.threads_for(server))[0].upper()
+            + SERVER_HOW.get(server, server).format(threads=s.threads_for(server))[1:] + ".",
             "",
             table(["workload", "mock req/s", "floor req/s", "mock / floor", "mock p50 ms", "mock p99 ms",
                    "floor p50 ms", "errors (mock/floor)"], rows),

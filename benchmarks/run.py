@@ -2,10 +2,11 @@
 
 In one run, in this order:
 
-- served throughput (`served.py`): the mock and a bare-Flask floor under waitress, gunicorn
-  (1 gthread worker, 8 threads) and granian, and Prism 5.16 mocking spec/openapi.yaml, side
-  by side on get memory, get-all v2, search v2, search v3, the shape (1,000 memories of one
-  user searched for "hiking and sushi", and get memory) and add: per workload a 1 s warm-up
+- served throughput (`served.py`): the mock and a bare-Flask floor under waitress (8
+  threads), gunicorn (1 gthread worker, 2 threads) and granian (2 threads, as mem0-mock
+  serves), and Prism 5.16 mocking spec/openapi.yaml, side by side on get memory, get-all
+  v2, search v2, search v3, the shape (1,000 memories of one user searched for "hiking and
+  sushi", and get memory) and add: per workload a 1 s warm-up
   per target, then 3 rounds of 1 s alternating over the targets (the median counts);
 - the shape's cost in-process (Flask test client), writes with and without `--data`,
   the README's test command (`python -m pytest`) and `mem0-contracts` wall times, RSS per
@@ -31,8 +32,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
-
-from mock_server.server.serving import DEFAULT_THREADS
 
 from . import contracts_time, memory, persistence, scale, served, shape, targets
 from .common import REPO_ROOT, cpu_count
@@ -70,7 +69,6 @@ class BenchConfig:
 
 def full_config(use_wrk: bool | None = None) -> BenchConfig:
     config = BenchConfig()
-    config.served.threads = DEFAULT_THREADS
     config.served.use_wrk = use_wrk
     config.scale.budget_s = 3.0
     return config
@@ -80,7 +78,7 @@ def tiny_config(use_wrk: bool | None = None) -> BenchConfig:
     """Toy sizes so the whole harness runs in seconds (numbers meaningless)."""
     return BenchConfig(
         served=served.ServedSettings(
-            memories=200, users=4, shape=200, threads=DEFAULT_THREADS, connections=2, duration=0.2, rounds=1,
+            memories=200, users=4, shape=200, connections=2, duration=0.2, rounds=1,
             warmup=0.0, use_wrk=use_wrk, prism="cached",
         ),
         scale=scale.ScaleSettings(
@@ -238,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-prism", action="store_true", help="skip Prism (else installed with npm when missing)")
     parser.add_argument("--no-tests", action="store_true", help="skip timing the README's test command (minutes)")
+    parser.add_argument("--threads", type=int, help="one thread count for every server's floor and mock (default:"
+                        " mem0-mock's for the server: granian and gunicorn 2, waitress 8)")
     args = parser.parse_args(argv)
     use_wrk = False if args.no_wrk else None
     config = tiny_config(use_wrk) if args.tiny else full_config(use_wrk)
@@ -246,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     if unknown or not servers:
         parser.error(f"--servers: choose among {', '.join(SERVERS)}")
     config.served.servers = servers
+    if args.threads:
+        config.served.threads = args.threads
     if args.no_prism:
         config.served.prism = "off"
     if args.no_tests:

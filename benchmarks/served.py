@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from mock_server.server.serving import default_server
+from mock_server.server.serving import DEFAULT_THREADS, GRANIAN_THREADS, default_server
 
 from . import prism as prism_mod
 from . import shape
@@ -49,7 +49,7 @@ class ServedSettings:
     memories: int = 1000
     users: int = 10
     shape: int = shape.SHAPE_COUNT
-    threads: int = 8
+    threads: int | None = None  # None: each server's count as mem0-mock serves with it
     connections: int = 8
     duration: float = 1.0  # per round (wrk counts whole seconds)
     rounds: int = 3  # all targets alternate; the median round counts
@@ -58,6 +58,13 @@ class ServedSettings:
     servers: tuple[str, ...] = SERVERS
     prism: str = "install"  # "install" (npm, when missing), "cached" (only if installed already) or "off"
     workloads: tuple[str, ...] = WORKLOADS
+
+    def threads_for(self, server: str) -> int:
+        """Floor and mock run with the same threads: `--threads`, else mem0-mock's default for the
+        server (gunicorn, like granian, runs one process under the interpreter's lock)."""
+        if self.threads is not None:
+            return self.threads
+        return DEFAULT_THREADS if server == "waitress" else GRANIAN_THREADS
 
 
 def median_round(rounds: list[LoadResult]) -> LoadResult:
@@ -132,7 +139,8 @@ class ServerProcess:
         self.name = target(kind, server)
         command = python_cmd(
             "benchmarks.serve", "--kind", kind, "--server", server, "--memories", str(settings.memories),
-            "--users", str(settings.users), "--shape", str(settings.shape), "--threads", str(settings.threads),
+            "--users", str(settings.users), "--shape", str(settings.shape),
+            "--threads", str(settings.threads_for(server)),
         )
         if profile is not None:
             command += ["--profile", str(profile)]
