@@ -43,6 +43,11 @@ def measure_contracts(extra_args: list[str] | None = None, command: list[str] | 
     `command` replaces the suite (the smoke test times a stand-in, not the real suite).
     """
     command = command or [*contracts_command(), "-q", "--durations=8", *(extra_args or [])]
+    return _timed(command, Path(command[0]).name)
+
+
+def _timed(command: list[str], shown_program: str) -> ContractsResult:
+    """Run `command` from the repository root with the harness's environment, and time it."""
     began = time.perf_counter()
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False, env=subprocess_env(), cwd=REPO_ROOT
@@ -50,9 +55,8 @@ def measure_contracts(extra_args: list[str] | None = None, command: list[str] | 
     seconds = time.perf_counter() - began
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else "(no output)"
-    slowest = _durations_block(lines)
-    shown = " ".join(Path(command[0]).name if i == 0 else part for i, part in enumerate(command))
-    return ContractsResult(shown, seconds, done.returncode, summary, slowest, _failed(lines))
+    shown = " ".join([shown_program, *command[1:]])
+    return ContractsResult(shown, seconds, done.returncode, summary, _durations_block(lines), _failed(lines))
 
 
 def _failed(lines: list[str]) -> list[str]:
@@ -78,14 +82,4 @@ def measure_test_command(extra_args: list[str] | None = None, command: list[str]
     `command` replaces it (the smoke test times a stand-in).
     """
     command = command or [sys.executable, "-m", "pytest", "--durations=15", *(extra_args or [])]
-    began = time.perf_counter()
-    done = subprocess.run(
-        command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False, env=subprocess_env(), cwd=REPO_ROOT
-    )
-    seconds = time.perf_counter() - began
-    lines = [line for line in done.stdout.splitlines() if line.strip()]
-    summary = lines[-1].strip("= ") if lines else "(no output)"
-    shown = "python" if Path(command[0]) == Path(sys.executable) else Path(command[0]).name
-    return ContractsResult(
-        " ".join([shown, *command[1:]]), seconds, done.returncode, summary, _durations_block(lines), _failed(lines)
-    )
+    return _timed(command, "python" if Path(command[0]) == Path(sys.executable) else Path(command[0]).name)
