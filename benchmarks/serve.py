@@ -45,7 +45,7 @@ from mock_server.engine.demo import generate_bulk
 from mock_server.engine.namespace import Namespace
 from mock_server.engine.seeding import load_memories
 from mock_server.server import MockConfig, create_app, server_of
-from mock_server.server.serving import DEFAULT_THREADS, BackgroundServer, granian_available, serve_granian
+from mock_server.server.serving import DEFAULT_THREADS, BackgroundServer, granian_available, serve_granian, settle_heap
 
 from .common import API_KEY, HOST, SEED
 from .shape import SHAPE_KEY, shape_memories
@@ -149,9 +149,10 @@ def build_mock(memories: int, users: int, shape: int = 0, data: str | None = Non
 
 
 def build(kind: str, memories: int, users: int, shape: int, data: str | None) -> tuple[Flask, dict[str, Any]]:
-    if kind == "mock":
-        return build_mock(memories, users, shape, data)
-    return build_floor(), {}
+    """The app, its data loaded and its process's collector tuned as mem0-mock tunes it (floor too)."""
+    app, info = build_mock(memories, users, shape, data) if kind == "mock" else (build_floor(), {})
+    settle_heap()
+    return app, info
 
 
 def load_app(kind: str, memories: int, users: int, shape: int, data: str | None, info_path: str) -> Flask:

@@ -41,6 +41,7 @@ from .serving import (
     default_server,
     granian_available,
     serve_granian,
+    settle_heap,
 )
 
 if TYPE_CHECKING:
@@ -352,6 +353,7 @@ def build_served_app(
     except Unavailable as exc:
         print(f"mem0-mock: cannot load the state: {exc}", file=sys.stderr)
         raise StartFailed(2) from None
+    settle_heap()
     if announce:
         _announce(app, args, "granian")
     return app
