@@ -1,4 +1,6 @@
-"""Contract suite: wall time of `mem0-contracts` against the mock it starts itself."""
+"""Wall times of the two suites: `mem0-contracts` against the mock it starts itself, and the
+README's test command (`python -m pytest` from the repository root, pytest-xdist on by
+default through pyproject's addopts)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .common import REPO_ROOT, python_cmd, subprocess_env
 
 TIMEOUT_S = 900
+README_TEST_COMMAND = ("python", "-m", "pytest")  # the README's, after `ruff check .`
 
 
 @dataclass
@@ -22,6 +25,7 @@ class ContractsResult:
     exit_code: int
     summary: str  # pytest's last line, e.g. "310 passed in 31.4s"
     slowest: str  # pytest's --durations block, for a profile when the target is missed
+    failed: list[str] = field(default_factory=list)  # pytest's FAILED / ERROR lines
 
 
 def contracts_command() -> list[str]:
@@ -39,6 +43,11 @@ def measure_contracts(extra_args: list[str] | None = None, command: list[str] | 
     `command` replaces the suite (the smoke test times a stand-in, not the real suite).
     """
     command = command or [*contracts_command(), "-q", "--durations=8", *(extra_args or [])]
+    return _timed(command, Path(command[0]).name)
+
+
+def _timed(command: list[str], shown_program: str) -> ContractsResult:
+    """Run `command` from the repository root with the harness's environment, and time it."""
     began = time.perf_counter()
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False, env=subprocess_env(), cwd=REPO_ROOT
@@ -46,9 +55,12 @@ def measure_contracts(extra_args: list[str] | None = None, command: list[str] | 
     seconds = time.perf_counter() - began
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     summary = lines[-1].strip("= ") if lines else "(no output)"
-    slowest = _durations_block(lines)
-    shown = " ".join(Path(command[0]).name if i == 0 else part for i, part in enumerate(command))
-    return ContractsResult(shown, seconds, done.returncode, summary, slowest)
+    shown = " ".join([shown_program, *command[1:]])
+    return ContractsResult(shown, seconds, done.returncode, summary, _durations_block(lines), _failed(lines))
+
+
+def _failed(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith(("FAILED ", "ERROR "))][:20]
 
 
 def _durations_block(lines: list[str]) -> str:
@@ -61,3 +73,13 @@ def _durations_block(lines: list[str]) -> str:
             break
         block.append(line)
     return "\n".join(block)
+
+
+def measure_test_command(extra_args: list[str] | None = None, command: list[str] | None = None) -> ContractsResult:
+    """The README's test command, run from the repository root with the harness's environment.
+
+    `--durations=15` only adds the slowest tests to its report (the profile of a miss).
+    `command` replaces it (the smoke test times a stand-in).
+    """
+    command = command or [sys.executable, "-m", "pytest", "--durations=15", *(extra_args or [])]
+    return _timed(command, "python" if Path(command[0]) == Path(sys.executable) else Path(command[0]).name)

@@ -34,9 +34,10 @@ class Request:
     method: str
     path: str
     body: str | None = None
+    key: str = API_KEY  # the API key (tenant) the request is sent with
 
     def headers(self) -> dict[str, str]:
-        headers = {"Authorization": f"Token {API_KEY}"}
+        headers = {"Authorization": f"Token {self.key}"}
         if self.body is not None:
             headers["Content-Type"] = "application/json"
         return headers

@@ -19,6 +19,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.wrappers import Request
 
 from ..api.common import Call, Handler
 from ..api.errors import Detail, HttpError
@@ -38,12 +39,14 @@ from ..engine.snapshot import Loaded, dump_runtime, settle_interrupted
 from ..engine.state import Tenant, key_hash
 from ..engine.storage import SaveFailed, Storage, StorageError
 from ..engine.webhooks import WebhookDispatcher
+from . import wire_json
 from .config import MockConfig
 from .dashboard import register_site
 from .errors import http_error
 from .faults import FaultTable
 from .intercept import ORIGIN_KEY, Interceptor, record_violations
 from .journal import Journal, Origin, no_origin
+from .lane import ApiLane
 from .openapi import CompiledSpec, Operation, flask_rule, load_json_text
 from .paths import EncodedSlashes, path_arguments
 from .serving import DROPPED
@@ -58,8 +61,13 @@ NOT_FOUND = {"detail": "Not found."}
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    payload = "" if body is None else json.dumps(body, separators=(",", ":"))
+    payload = b"" if body is None else wire_json.dumps(body)
     return Response(payload, status=status, headers=headers, content_type="application/json")
+
+
+def internal_error() -> Response:
+    log.exception("unhandled error")
+    return json_response(500, {"detail": "Internal server error."})
 
 
 def _reject_constant(name: str) -> Any:
@@ -224,8 +232,8 @@ class MockServer:
         if self._start is not None:
             self.service.restore(self.service.read_state(self._start), only=key_hash(api_key))
 
-    def authenticate(self) -> str:
-        header = request.headers.get("Authorization", "")
+    def authenticate(self, req: Request) -> str:
+        header = req.headers.get("Authorization", "")
         if not header:
             raise Detail("Authentication credentials were not provided.", 401)
         scheme, _, token = header.partition(" ")
@@ -236,15 +244,16 @@ class MockServer:
             raise Detail("Invalid API key.", 401)
         return token
 
-    def dispatch(self, path: str, path_args: dict[str, str]) -> Response:
+    def dispatch(self, req: Request, path: str, path_args: dict[str, str]) -> Response:
+        """Answer one request for a spec path (`req` is Flask's or the API lane's)."""
         methods = self.spec.by_path[path]
-        operation = methods.get(request.method)
+        operation = methods.get(req.method)
         if operation is None:
             allowed = ", ".join(sorted(methods))
-            return json_response(405, {"detail": f'Method "{request.method}" not allowed.'}, {"Allow": allowed})
+            return json_response(405, {"detail": f'Method "{req.method}" not allowed.'}, {"Allow": allowed})
         violations: list[str] = []
         try:
-            status, body = self._run(operation, path_args)
+            status, body = self._run(req, operation, path_args)
         except (HttpError, EngineError) as error:
             failure = http_error(error) if isinstance(error, EngineError) else error
             status, body = failure.status, failure.body
@@ -254,7 +263,7 @@ class MockServer:
             status, body = self._saved(status, body)
         response_problems = operation.response_violations(status, body) if self.config.strict else []
         if violations or response_problems:
-            record_violations(violations + response_problems)
+            record_violations(req.environ, violations + response_problems)
         if response_problems:
             log.error("strict mode: %s", "; ".join(response_problems))
             return json_response(
@@ -264,16 +273,16 @@ class MockServer:
         headers = {"WWW-Authenticate": 'Token realm="api"'} if status == 401 else None
         return json_response(status, body, headers)
 
-    def _run(self, operation: Operation, path_args: dict[str, str]) -> tuple[int, Any]:
-        api_key = self.authenticate()
+    def _run(self, req: Request, operation: Operation, path_args: dict[str, str]) -> tuple[int, Any]:
+        api_key = self.authenticate(req)
         body = None
         if operation.body_validator is not None:
-            raw = request.get_data(cache=True)
-            body = parse_json_body(raw, request.content_type)
+            raw = req.get_data(cache=True)
+            body = parse_json_body(raw, req.content_type)
             operation.check_body(body, present=bool(raw.strip()))
-        params = operation.parse_parameters(path_args, request.args, request.headers)
+        params = operation.parse_parameters(path_args, req.args, req.headers)
         call = Call(
-            self.service, api_key, params, body, url_of=_base_url, query=request.args, headers=request.headers
+            self.service, api_key, params, body, url_of=lambda: req.base_url, query=req.args, headers=req.headers
         )
         return self.handlers[operation.operation_id](call)
 
@@ -339,9 +348,8 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["mem0_mock"] = server
     interceptor = Interceptor(server.spec, server.faults, server.journal, config.admin_token)
-    app.before_request(interceptor.before)
-    app.after_request(interceptor.after)
-    app.wsgi_app = EncodedSlashes(app.wsgi_app)  # type: ignore[method-assign]
+    app.before_request(lambda: interceptor.before(request._get_current_object()))  # type: ignore[attr-defined]
+    app.after_request(lambda response: interceptor.after(request._get_current_object(), response))  # type: ignore[attr-defined]
 
     for path in server.spec.by_path:
         app.add_url_rule(
@@ -361,21 +369,25 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
 
     register_site(app, server.spec)
 
-    @app.errorhandler(RequestEntityTooLarge)
-    def too_large(_: HTTPException) -> Response:
-        limit = request.max_content_length or config.max_body_bytes
-        return json_response(413, {"detail": f"Request body exceeds {limit} bytes."})
-
-    @app.errorhandler(HTTPException)
-    def http_error_page(error: HTTPException) -> Response:
+    def error_page(error: HTTPException, limit: int | None = None) -> Response:
+        if isinstance(error, RequestEntityTooLarge):
+            return json_response(413, {"detail": f"Request body exceeds {limit or config.max_body_bytes} bytes."})
         if error.code == 404:
             return json_response(404, NOT_FOUND)
         return json_response(error.code or 400, {"detail": error.description or error.name})
 
+    @app.errorhandler(HTTPException)
+    def http_error_page(error: HTTPException) -> Response:
+        return error_page(error, request.max_content_length)
+
+    app.wsgi_app = EncodedSlashes(  # type: ignore[method-assign]
+        ApiLane(app, server.spec.by_path, server, interceptor, path_arguments, error_page, internal_error,
+                config.max_body_bytes)
+    )
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
-        log.exception("unhandled error")
-        return json_response(500, {"detail": "Internal server error."})
+        return internal_error()
 
     return app
 
@@ -386,7 +398,8 @@ def _elapsed_ms(started: float) -> float:
 
 def _view_for(server: MockServer, path: str):
     def view(**path_args: str) -> Response:
-        return server.dispatch(path, path_arguments(request.environ, path_args))
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        return server.dispatch(req, path, path_arguments(req.environ, path_args))
 
     view.__name__ = f"dispatch_{path}"
     return view
@@ -398,10 +411,6 @@ def _harness_view(server: MockServer, handler: HarnessHandler):
 
     view.__name__ = f"harness_{handler.__name__}"
     return view
-
-
-def _base_url() -> str:
-    return request.base_url
 
 
 def server_of(app: Flask) -> MockServer:

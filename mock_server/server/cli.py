@@ -33,6 +33,7 @@ from .intercept import ADMIN_HEADER, REQUEST_LOG
 from .openapi import CompiledSpec, is_unicode
 from .serving import (
     DEFAULT_THREADS,
+    GRANIAN_THREADS,
     SERVERS,
     StartFailed,
     bind,
@@ -40,6 +41,7 @@ from .serving import (
     default_server,
     granian_available,
     serve_granian,
+    settle_heap,
 )
 
 if TYPE_CHECKING:
@@ -176,7 +178,11 @@ def build_parser() -> argparse.ArgumentParser:
         " (pure Python, everywhere)",
     )
     parser.add_argument(
-        "--threads", type=positive_int, default=DEFAULT_THREADS, help=f"threads serving requests ({DEFAULT_THREADS})"
+        "--threads",
+        type=positive_int,
+        default=None,
+        help=f"requests served at once ({GRANIAN_THREADS} under granian, {DEFAULT_THREADS} under waitress); raise it"
+        " when several requests held by delay faults at once must not hold up others",
     )
     parser.add_argument(
         "--embedder",
@@ -302,18 +308,23 @@ def main(argv: list[str] | None = None) -> int:
             check_port(args.host, args.port)
         except OSError as exc:
             return _cannot_listen(url, exc)
-        return serve_granian(functools.partial(build_served_app, argv), args.host, args.port, args.threads)
+        threads = serving_threads(args, server)
+        return serve_granian(functools.partial(build_served_app, argv), args.host, args.port, threads)
     try:
         app = build_served_app(argv, spec, config, announce=False)
     except StartFailed as failure:
         return failure.status
     try:
-        waitress = bind(app, args.host, args.port, args.threads)
+        waitress = bind(app, args.host, args.port, serving_threads(args, server))
     except OSError as exc:
         return _cannot_listen(url, exc)
     _announce(app, args, server)
     waitress.run()  # until Ctrl-C, which waitress handles
     return 0
+
+
+def serving_threads(args: argparse.Namespace, server: str) -> int:
+    return args.threads or (GRANIAN_THREADS if server == "granian" else DEFAULT_THREADS)
 
 
 def build_served_app(
@@ -342,6 +353,7 @@ def build_served_app(
     except Unavailable as exc:
         print(f"mem0-mock: cannot load the state: {exc}", file=sys.stderr)
         raise StartFailed(2) from None
+    settle_heap()
     if announce:
         _announce(app, args, "granian")
     return app
@@ -350,7 +362,8 @@ def build_served_app(
 def _announce(app: Flask, args: argparse.Namespace, server: str) -> None:
     mock = server_of(app)
     url = f"http://{args.host}:{args.port}"
-    for line in banner(url, mock.config, mock.service.counts(), mock.resumed, f"{server}, {args.threads} threads"):
+    serving = f"{server}, {serving_threads(args, server)} threads"
+    for line in banner(url, mock.config, mock.service.counts(), mock.resumed, serving):
         print(line, flush=True)
 
 

@@ -16,8 +16,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Request, Response, request
+from flask import Response
+from werkzeug.wrappers import Request
 
+from . import wire_json
 from .faults import FaultRule, FaultTable
 from .journal import ORIGIN, Journal, Origin, body_excerpt, key_fingerprint
 from .openapi import CompiledSpec
@@ -32,7 +34,7 @@ ORIGIN_KEY = "mem0_mock.origin"  # an Origin a request made inside the mock brin
 
 
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    payload = "" if body is None else json.dumps(body, separators=(",", ":"))
+    payload = b"" if body is None else wire_json.dumps(body)
     return Response(payload, status=status, headers=headers, content_type="application/json")
 
 
@@ -50,9 +52,9 @@ class Trace:
     origin_token: Any = None  # restores the context variable when the request is done
 
 
-def record_violations(problems: list[str]) -> None:
-    """Note spec violations found in the current request or its answer, for the journal."""
-    trace = request.environ.get(TRACE)
+def record_violations(environ: dict[str, Any], problems: list[str]) -> None:
+    """Note spec violations found in a request or its answer, for the journal."""
+    trace = environ.get(TRACE)
     if trace is not None:
         trace.violations = problems
 
@@ -66,8 +68,7 @@ class Interceptor:
         self.journal = journal
         self.admin_token = admin_token
 
-    def before(self) -> Response | None:
-        req = request._get_current_object()  # type: ignore[attr-defined]  # one proxy lookup, not ten
+    def before(self, req: Request) -> Response | None:
         trace = req.environ[TRACE] = Trace(time.perf_counter())
         if is_site(req.path):
             return None
@@ -76,7 +77,7 @@ class Interceptor:
             return self._admit(req)
         trace.origin = req.environ.get(ORIGIN_KEY) or Origin()
         trace.origin_token = ORIGIN.set(trace.origin)
-        rule = req.url_rule
+        rule = getattr(req, "url_rule", None)
         template = rule.endpoint if rule is not None and rule.endpoint in self.spec.by_path else None
         operation = self.spec.by_path[template].get(req.method) if template else None
         trace.template = template
@@ -92,8 +93,7 @@ class Interceptor:
         trace.dropped = fault.drop
         return _answer(fault)
 
-    def after(self, response: Response) -> Response:
-        req = request._get_current_object()  # type: ignore[attr-defined]
+    def after(self, req: Request, response: Response) -> Response:
         trace = req.environ.get(TRACE)
         if trace is None:  # a before-request hook failed before ours ran
             return response

@@ -53,11 +53,24 @@ def test_tiny_run_writes_a_well_formed_results_table(tmp_path):
     assert {row[3] for row in targets[1:]} <= STATUSES
     assert "## Profiles of missed targets" in text
 
-    assert results.served is not None
-    assert [row.workload for row in results.served.rows] == list(served.WORKLOADS)
-    assert all(row.mock.requests > 0 and row.floor.requests > 0 for row in results.served.rows)
-    assert all(row.mock.errors == 0 for row in results.served.rows)
-    assert results.served.stored_after > results.served.stored_before  # add really added
+    measured = results.served
+    assert measured is not None
+    assert list(measured.cells) == list(served.WORKLOADS)
+    assert measured.default_server in measured.servers and measured.chosen in measured.servers
+    for workload in served.WORKLOADS:
+        for server in measured.servers:  # the mock under every server, the floor on the chosen one at least
+            mock = measured.mock(workload, server)
+            assert mock is not None and mock.errors == 0 and all(r.requests > 0 for r in mock.rounds)
+        floor = measured.floor(workload)
+        assert floor is not None and floor.errors == 0 and all(r.requests > 0 for r in floor.rounds)
+    assert measured.stored_after > measured.stored_before  # add really added
+    assert "prism" in measured.skipped or measured.prism("get-memory") is not None
+    names = [t.name for t in results.targets]
+    for workload in ("get memory", "shape: search v2", "shape: search v3", "search v2", "search v3"):
+        assert any(workload in name and "Prism" in name for name in names), workload
+    assert results.shape_cost is not None and [r.workload for r in results.shape_cost] == list(served.SHAPE_WORKLOADS)
+    assert results.writes is not None and results.writes.ratio > 0
+    assert "## Writes with `--data`" in text and "## Test suites" in text
     assert results.scale is not None and all(row.samples > 0 for row in results.scale.rows)
     assert results.memory is not None and results.memory.count == config.memory_count
 
@@ -87,6 +100,15 @@ def test_contracts_timing_wrapper():
     assert result.summary == "1 passed in 0.01s"
     assert result.slowest == "0.1s call t"
     assert contracts_time.contracts_command()
+
+
+def test_test_command_timing_wrapper():
+    stand_in = [sys.executable, "-c", "print('FAILED tests/x.py::t - boom\\n== 1 failed, 2 passed in 0.02s ==')"]
+    result = contracts_time.measure_test_command(command=stand_in)
+    assert result.exit_code == 0
+    assert result.command.startswith("python -c")
+    assert result.summary == "1 failed, 2 passed in 0.02s"
+    assert result.failed == ["FAILED tests/x.py::t - boom"]
 
 
 def test_the_persistence_benchmark_sends_adds_the_mock_accepts():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import signal
 import socket
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def test_the_same_mock_under_either_server(server: str):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert added.status_code == 200 and found.json()[0]["memory"] == "I love sailing"
-    assert f"serving on {url} by {server}, 8 threads" in output
+    threads = 2 if server == "granian" else 8
+    assert f"serving on {url} by {server}, {threads} threads" in output
     assert "POST /v1/memories/ 200" in output  # the console line comes from the process that serves
 
 
@@ -101,3 +103,23 @@ def test_granian_stops_cleanly_on_ctrl_c():
         assert requests.get(f"{url}/v1/ping/", headers=AUTH, timeout=5).ok
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
+
+
+def test_a_request_held_by_a_delay_fault_does_not_hold_up_the_rest(server: str):
+    """Under each server's default thread count, a delayed request leaves the mock answering."""
+    with running_mock("--server", server) as (url, _):
+        rule = requests.post(f"{url}/_mock/faults", json={"path": "searchMemoriesV2", "delay_ms": 3000}, timeout=5)
+        assert rule.status_code == 201, rule.text
+
+        answers: list[int] = []
+        held = threading.Thread(target=lambda: answers.append(requests.post(
+            f"{url}/v2/memories/search/", headers=AUTH, timeout=30, json={"query": "x", "filters": {"user_id": "a"}}
+        ).status_code))
+        held.start()
+        deadline = time.monotonic() + 10
+        while requests.get(f"{url}/_mock/faults", timeout=5).json()["faults"][0]["hits"] == 0:  # until it is held
+            assert time.monotonic() < deadline, "the delayed request never reached the mock"
+        answered = requests.get(f"{url}/v1/ping/", headers=AUTH, timeout=10)
+        assert answered.status_code == 200 and held.is_alive()  # answered while the other is held
+        held.join(timeout=20)
+        assert answers == [200]

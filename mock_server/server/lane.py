@@ -1,0 +1,88 @@
+"""The API lane: the spec's operations served without Flask's per-request machinery.
+
+A request for one of the spec's paths needs the pipeline (`MockServer.dispatch`) and the
+hooks around it (`Interceptor`), nothing of Flask's: no app or request context, session,
+signals or error-handler lookup. Those cost about as much as a whole `get memory`, so
+this WSGI middleware routes with the app's own URL map (the same rules, so the same
+match) and, when the rule is a spec path, runs hooks and pipeline itself on a plain
+werkzeug request. Everything else, and anything the map would redirect or refuse, goes
+to Flask unchanged: the harness, the dashboard, 404, 405, a missing trailing slash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from typing import Any, Protocol
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class Pipeline(Protocol):
+    def dispatch(self, req: Request, path: str, path_args: dict[str, str]) -> Response: ...
+
+
+class Hooks(Protocol):
+    def before(self, req: Request) -> Response | None: ...
+
+    def after(self, req: Request, response: Response) -> Response: ...
+
+
+class LaneRequest(Request):
+    """A werkzeug request with what the hooks read from Flask's: the matched rule."""
+
+    url_rule: Any = None
+
+
+class ApiLane:
+    """WSGI middleware in front of Flask's `wsgi_app` (see the module's docstring)."""
+
+    def __init__(
+        self,
+        app: Flask,
+        endpoints: Collection[str],
+        pipeline: Pipeline,
+        hooks: Hooks,
+        path_arguments: Callable[[dict[str, Any], dict[str, str]], dict[str, str]],
+        error_page: Callable[[HTTPException], Response],
+        internal_error: Callable[[], Response],
+        max_body_bytes: int,
+    ) -> None:
+        self.flask: WsgiApp = app.wsgi_app
+        self.adapter = app.url_map.bind("localhost")
+        self.endpoints = frozenset(endpoints)
+        self.pipeline = pipeline
+        self.hooks = hooks
+        self.path_arguments = path_arguments
+        self.error_page = error_page
+        self.internal_error = internal_error
+        self.max_body_bytes = max_body_bytes
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        if not path.isascii():  # Flask decodes WSGI's latin-1 path; leave that to it
+            return self.flask(environ, start_response)
+        try:
+            rule, args = self.adapter.match(path, environ.get("REQUEST_METHOD", "GET"), return_rule=True)
+        except HTTPException:  # not found, a redirect to the slashed path, ...: Flask answers those
+            return self.flask(environ, start_response)
+        if rule.endpoint not in self.endpoints:
+            return self.flask(environ, start_response)
+        return self._serve(environ, rule, args)(environ, start_response)
+
+    def _serve(self, environ: dict[str, Any], rule: Any, args: dict[str, str]) -> Response:
+        req = LaneRequest(environ)
+        req.max_content_length = self.max_body_bytes
+        req.url_rule = rule
+        try:
+            response = self.hooks.before(req)
+            if response is None:
+                response = self.pipeline.dispatch(req, rule.endpoint, self.path_arguments(environ, args))
+        except HTTPException as error:  # a body over the size limit, ...
+            response = self.error_page(error)
+        except Exception:  # noqa: BLE001 - as Flask's handler: a 500 in JSON, logged, never a traceback
+            response = self.internal_error()
+        return self.hooks.after(req, response)
