@@ -781,6 +781,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 base = item.nodeid.split("[", 1)[0] if item.nodeid.endswith("]") else item.nodeid
                 _set_nodeid(item, base + suffix)
     _select_surface(config, items)
+    if any(_is_suite_item(item) for item in items):
+        _settle_garbage_collector()
+
+
+def _settle_garbage_collector() -> None:
+    """Once the suite is collected: move what collection built (the spec, schemathesis'
+    operations and explicit cases, strategies), which lives as long as the run, out of the
+    collector's sight, and collect the young generation every 20,000 allocations rather
+    than 700. Generating examples allocates a great deal that dies young: this saves about
+    7-9% of the suite's CPU time (29 -> 27 s here). The process is a test run: nothing else shares it."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
 
 
 @pytest.hookimpl(hookwrapper=True)
