@@ -249,6 +249,9 @@ class RunObjects:
             response = self.request("DELETE", f"{PROJECTS.format(org=org)}{project}/")
             if response is None or response.status_code not in (200, 204, 404):
                 problems.append(f"project {project}: {getattr(response, 'status_code', 'no answer')}")
+        self.stop_receiver()
+        return problems
+
+    def stop_receiver(self) -> None:
         if self._receiver is not None:
             self._receiver.stop()
-        return problems

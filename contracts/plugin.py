@@ -595,8 +595,14 @@ class RunNamespace:
                 self.http.delete(entity_url, params=params, timeout=60)
             except requests.RequestException as exc:
                 problems.append(f"{field_name}={value}: {exc}")
-        self.http.close()  # an idle keep-alive connection would hold the mock's shutdown
+        self.close()
         return problems
+
+    def close(self) -> None:
+        """Stop the run's receiver and close its connections (an idle keep-alive connection
+        would hold the mock's shutdown)."""
+        self.objects.stop_receiver()
+        self.http.close()
 
 
 @pytest.fixture(scope="session")
@@ -610,6 +616,9 @@ def mem0_namespace(target: Target, request: pytest.FixtureRequest) -> Iterator[R
         receiver_port=option("mem0_webhook_receiver_port"),
     )
     yield namespace
+    if target.is_own_mock:  # it stops with the run, and everything in it: nothing to clean
+        namespace.close()
+        return
     problems = namespace.cleanup()
     if problems:
         warnings.warn(f"mem0 contracts: cleanup of {namespace.prefix}* left {problems[:5]}", stacklevel=1)

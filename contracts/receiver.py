@@ -44,6 +44,9 @@ class Delivery:
     at: float = field(default_factory=time.monotonic)
 
 
+STOP_POLL_S = 0.02
+
+
 class WebhookReceiver:
     """Records POSTs; `wait_for` polls what arrived with backoff, bounded by a timeout."""
 
@@ -88,7 +91,12 @@ class WebhookReceiver:
 
         self._server = ThreadingHTTPServer(self._bind, Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="mem0-webhook-receiver", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": STOP_POLL_S},  # `stop` waits for the loop's next look (0.5 s by default)
+            name="mem0-webhook-receiver",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
