@@ -31,6 +31,10 @@ class Hooks(Protocol):
     def after(self, req: Request, response: Response) -> Response: ...
 
 
+ROUTE_CACHE = 4096  # routed paths remembered
+_UNKNOWN = object()
+
+
 class LaneRequest(Request):
     """A werkzeug request with what the hooks read from Flask's: the matched rule."""
 
@@ -54,6 +58,7 @@ class ApiLane:
         self.flask: WsgiApp = app.wsgi_app
         self.adapter = app.url_map.bind("localhost")
         self.endpoints = frozenset(endpoints)
+        self._routes: dict[tuple[str, str], tuple[Any, dict[str, str]] | None] = {}
         self.pipeline = pipeline
         self.hooks = hooks
         self.path_arguments = path_arguments
@@ -65,13 +70,29 @@ class ApiLane:
         path = environ.get("PATH_INFO") or "/"
         if not path.isascii():  # Flask decodes WSGI's latin-1 path; leave that to it
             return self.flask(environ, start_response)
+        matched = self._route(path, environ.get("REQUEST_METHOD", "GET"))
+        if matched is None:
+            return self.flask(environ, start_response)
+        rule, args = matched
+        return self._serve(environ, rule, dict(args))(environ, start_response)
+
+    def _route(self, path: str, method: str) -> tuple[Any, dict[str, str]] | None:
+        """The spec rule and path arguments of a request, or None when Flask should answer it
+        (not found, a redirect to the slashed path, a harness or dashboard route). Clients
+        ask for the same paths again and again, so answers are remembered (`ROUTE_CACHE`)."""
+        key = (path, method)
+        found = self._routes.get(key, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found
         try:
-            rule, args = self.adapter.match(path, environ.get("REQUEST_METHOD", "GET"), return_rule=True)
-        except HTTPException:  # not found, a redirect to the slashed path, ...: Flask answers those
-            return self.flask(environ, start_response)
-        if rule.endpoint not in self.endpoints:
-            return self.flask(environ, start_response)
-        return self._serve(environ, rule, args)(environ, start_response)
+            rule, args = self.adapter.match(path, method, return_rule=True)
+            found = (rule, args) if rule.endpoint in self.endpoints else None
+        except HTTPException:
+            found = None
+        if len(self._routes) >= ROUTE_CACHE:
+            self._routes.clear()  # bounded: a client walking many ids starts it over
+        self._routes[key] = found
+        return found
 
     def _serve(self, environ: dict[str, Any], rule: Any, args: dict[str, str]) -> Response:
         req = LaneRequest(environ)
