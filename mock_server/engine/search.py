@@ -550,6 +550,8 @@ class SearchIndex:
                 elif near and not near.isdisjoint(stems):
                     covered += part
             cosine = cosines.get(mid) if cosines else None
+            if cosine is None and not covered > 0.0:
+                continue  # no evidence: `_calibrate` gives 0, whatever the categories
             key = (covered, sum(mid in members for members in holders) if holders else 0, cosine)
             score = memo.get(key)
             if score is None:
