@@ -343,10 +343,13 @@ class SearchIndex:
         """`explain` for several indexed memories, the query's term weights worked out once."""
         q = parse_query(query)
         weights = _weights(q, self)
+        holders = [(category, self._categories.get(category) or {}) for category in q.categories]
         breakdowns = []
         for memory_id in memory_ids:
-            stems, categories = self._docs[memory_id], self._categories_of(memory_id)
-            breakdowns.append(_breakdown(q, weights, stems, categories, self._cosine(query, memory_id, embedder)))
+            # Only the query's categories count (`_breakdown` intersects with them): look up those.
+            shared = frozenset(category for category, members in holders if memory_id in members)
+            cosine = self._cosine(query, memory_id, embedder)
+            breakdowns.append(_breakdown(q, weights, self._docs[memory_id], shared, cosine))
         return breakdowns
 
     def scores(
