@@ -13,7 +13,7 @@ In one run, in this order:
   100,000 memories, in-process scale up to 100,000 memories;
 - a profile for each missed target; then RESULTS.md, each target met or missed.
 
-The full run takes about 10-13 minutes on 2 cores: ~4 min of served rounds, up to 4 min of
+The full run takes about 8 minutes on 2 cores: ~4 min of served rounds, 2-4 min of
 the README's tests, ~1 min of profiles, the rest under a minute each. `--tiny` runs the
 same pieces at toy sizes in 1-2 minutes (the smoke test's setting: it checks the harness,
 its numbers mean nothing; Prism only if already installed, no README tests).
