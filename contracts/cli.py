@@ -8,21 +8,27 @@ MEM0_API_KEY, MEM0_SECOND_API_KEY, MEM0_MAX_WAIT, MEM0_SURFACE, MEM0_WEBHOOK_REC
 mapped onto the plugin's namespaced `--mem0-...` options; any other argument goes to pytest
 as is (`-k`, `-x`, `-n auto`, `--junitxml=report.xml`, ...). Without a URL the suite starts
 the project's mock and checks it, spread over the cores (`-n N --dist worksteal`, N the cores
-up to 4, each worker with its own mock) unless the arguments choose (`-n 0`). The exit
+up to 4, one mock for the run and a pair of its keys for each worker) unless the arguments
+choose (`-n 0`). The exit
 status is pytest's.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from importlib.util import find_spec
+from typing import Any
 
 PLUGIN_ENTRY_POINT = "mem0_contracts"
+SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"  # {"url": ..., "keys": [[key, second], ...]}
+SHARED_KEY_PAIRS = 16  # one per worker (workers beyond it share a pair, each in its own namespace)
 DISTRIBUTION = "mem0-contract"
 # mem0-contracts option -> the plugin's pytest option
 TARGET_OPTIONS = {
@@ -81,7 +87,7 @@ def _plugin_registered() -> bool:
     return any(ep.name == PLUGIN_ENTRY_POINT for ep in entry_points(group="pytest11"))
 
 
-MAX_DEFAULT_WORKERS = 4  # each worker starts its own mock and collects the suite: more cost more than they save
+MAX_DEFAULT_WORKERS = 4  # each worker collects the whole suite: more cost more than they save
 
 
 def _names_workers(args: list[str]) -> bool:
@@ -145,7 +151,38 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "mem0-contracts-hypothesis"))
     if env.get("PYTHONHASHSEED") in (None, "", "random"):
         env["PYTHONHASHSEED"] = "0"
-    return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    shared = _start_shared_mock(argv, env)
+    if isinstance(shared, int):
+        return shared
+    try:
+        return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+    finally:
+        if shared is not None:
+            shared.stop()
+
+
+def _start_shared_mock(argv: list[str], env: dict[str, str]) -> Any:
+    """Without a target, one mock for the whole run, started here while pytest starts up:
+    each worker takes a pair of its keys (two tenants of its own, as good as a mock of its
+    own) from `SHARED_MOCK_ENV`. None where the plugin starts its own mocks instead (a key
+    or admin token given, or no granian); an exit status when the mock cannot start."""
+    options, rest = build_parser().parse_known_args(argv)
+    given = options.base_url or options.api_key or options.second_api_key
+    given = given or any(env.get(name) for name in ("MEM0_BASE_URL", "MEM0_API_KEY", "MEM0_SECOND_API_KEY"))
+    if given or env.get("MEM0_MOCK_ADMIN_TOKEN") or any(a.startswith("--mem0-") for a in rest):
+        return None
+    from contracts.mock_process import MockProcess, MockStartError, granian_available
+
+    if not granian_available():
+        return None
+    pairs = [[f"m0-contracts-{secrets.token_hex(8)}" for _ in range(2)] for _ in range(SHARED_KEY_PAIRS)]
+    try:
+        mock = MockProcess(api_keys=frozenset(key for pair in pairs for key in pair)).start()
+    except MockStartError as exc:
+        print(f"mem0-contracts: {exc}", file=sys.stderr)
+        return 3
+    env[SHARED_MOCK_ENV] = json.dumps({"url": mock.url, "keys": pairs})
+    return mock
 
 
 if __name__ == "__main__":

@@ -286,6 +286,9 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None, adm
     return BackgroundServer(create_app(config)).start()
 
 
+SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"  # set by mem0-contracts (see contracts.cli)
+
+
 def start_own_mock(api_keys: frozenset[str], admin_token: str | None = None):
     """The suite's own target: a mock in a process of its own (`mem0-mock --server granian`),
     so that its work runs on another core than the suite's; in this process (waitress) where
@@ -348,9 +351,18 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
             )
         yield Target(base_url, api_key, None, second, accepts_any_key=any_key)
         return
+    admin_token = config.getoption("mem0_admin_token")
+    shared = os.environ.get(SHARED_MOCK_ENV)
+    if shared and not (api_key or second or admin_token):
+        # mem0-contracts started one mock for the run: this worker's pair of its keys.
+        found = json.loads(shared)
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+        index = int(worker[2:]) if worker[2:].isdigit() else 0
+        api_key, second = found["keys"][index % len(found["keys"])]
+        yield Target(found["url"], api_key, LiveMock(found["url"], api_key, None), second)
+        return
     api_key = api_key or f"m0-contracts-{secrets.token_hex(8)}"
     second = second or f"m0-contracts-{secrets.token_hex(8)}"
-    admin_token = config.getoption("mem0_admin_token")
     server = start_own_mock(frozenset({api_key, second}), admin_token=admin_token)
     try:
         yield Target(server.url, api_key, LiveMock(server.url, api_key, admin_token), second)
