@@ -9,8 +9,7 @@ mapped onto the plugin's namespaced `--mem0-...` options; any other argument goe
 as is (`-k`, `-x`, `-n auto`, `--junitxml=report.xml`, ...). Without a URL the suite starts
 the project's mock and checks it, spread over the cores (`-n N --dist worksteal`, N the cores
 up to 4, one mock for the run and a pair of its keys for each worker) unless the arguments
-choose (`-n 0`). The exit
-status is pytest's.
+choose (`-n 0`). The exit status is pytest's.
 """
 
 from __future__ import annotations
@@ -22,9 +21,10 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 from importlib.metadata import PackageNotFoundError, entry_points, version
 from importlib.util import find_spec
-from typing import Any
+from pathlib import Path
 
 PLUGIN_ENTRY_POINT = "mem0_contracts"
 SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"  # {"url": ..., "keys": [[key, second], ...]}
@@ -151,38 +151,60 @@ def main(argv: list[str] | None = None) -> int:
     env.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "mem0-contracts-hypothesis"))
     if env.get("PYTHONHASHSEED") in (None, "", "random"):
         env["PYTHONHASHSEED"] = "0"
-    shared = _start_shared_mock(argv, env)
-    if isinstance(shared, int):
-        return shared
-    try:
-        return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
-    finally:
-        if shared is not None:
-            shared.stop()
+    with tempfile.TemporaryDirectory(prefix="mem0-contracts-") as scratch:
+        shared = _start_shared_mock(argv, env, Path(scratch) / "mock.json")
+        try:
+            return subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
+        finally:
+            if shared is not None:
+                shared.stop()
 
 
-def _start_shared_mock(argv: list[str], env: dict[str, str]) -> Any:
-    """Without a target, one mock for the whole run, started here while pytest starts up:
-    each worker takes a pair of its keys (two tenants of its own, as good as a mock of its
-    own) from `SHARED_MOCK_ENV`. None where the plugin starts its own mocks instead (a key
-    or admin token given, or no granian); an exit status when the mock cannot start."""
+class SharedMock:
+    """Without a target, one mock for the whole run, started in the background while pytest
+    starts up. Each worker takes a pair of its keys (two tenants of its own, as good as a
+    mock of its own) and waits for `where` to say the mock's URL, or why it did not start."""
+
+    def __init__(self, where: Path) -> None:
+        from contracts.mock_process import MockProcess
+
+        self.where = where
+        self.pairs = [[f"m0-contracts-{secrets.token_hex(8)}" for _ in range(2)] for _ in range(SHARED_KEY_PAIRS)]
+        self.mock = MockProcess(api_keys=frozenset(key for pair in self.pairs for key in pair))
+        self._starting = threading.Thread(target=self._start, name="mem0-contracts-mock", daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
+        from contracts.mock_process import MockStartError
+
+        try:
+            answer = {"url": self.mock.start().url}
+        except MockStartError as exc:
+            answer = {"error": str(exc)}
+        partial = self.where.with_suffix(".partial")
+        partial.write_text(json.dumps(answer), encoding="utf-8")
+        partial.replace(self.where)  # whole, or not there yet
+
+    def stop(self) -> None:
+        self._starting.join()
+        self.mock.stop()
+
+
+def _start_shared_mock(argv: list[str], env: dict[str, str], where: Path) -> SharedMock | None:
+    """A `SharedMock`, its keys and `where` in `SHARED_MOCK_ENV`; None where the plugin starts
+    mocks of its own instead (a target, key or admin token given, or no granian)."""
     options, rest = build_parser().parse_known_args(argv)
     given = options.base_url or options.api_key or options.second_api_key
     given = given or any(env.get(name) for name in ("MEM0_BASE_URL", "MEM0_API_KEY", "MEM0_SECOND_API_KEY"))
     if given or env.get("MEM0_MOCK_ADMIN_TOKEN") or any(a.startswith("--mem0-") for a in rest):
         return None
-    from contracts.mock_process import MockProcess, MockStartError, granian_available
+    from contracts.mock_process import granian_available
 
     if not granian_available():
         return None
-    pairs = [[f"m0-contracts-{secrets.token_hex(8)}" for _ in range(2)] for _ in range(SHARED_KEY_PAIRS)]
-    try:
-        mock = MockProcess(api_keys=frozenset(key for pair in pairs for key in pair)).start()
-    except MockStartError as exc:
-        print(f"mem0-contracts: {exc}", file=sys.stderr)
-        return 3
-    env[SHARED_MOCK_ENV] = json.dumps({"url": mock.url, "keys": pairs})
-    return mock
+    shared = SharedMock(where)
+    env[SHARED_MOCK_ENV] = json.dumps({"file": str(where), "keys": shared.pairs})
+    return shared
 
 
 if __name__ == "__main__":

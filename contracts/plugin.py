@@ -21,9 +21,11 @@ import os
 import re
 import secrets
 import threading
+import time
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -287,6 +289,20 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None, adm
 
 
 SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"  # set by mem0-contracts (see contracts.cli)
+SHARED_MOCK_WAIT_S = 90.0  # the mock's own start gives up after 60 s, and says so
+
+
+def _shared_mock_url(where: Path) -> str:
+    """The URL of the run's mock once mem0-contracts has it started (or the run ends, saying why)."""
+    deadline = time.monotonic() + SHARED_MOCK_WAIT_S
+    while not where.exists():
+        if time.monotonic() > deadline:
+            pytest.exit(f"the suite's mock did not start within {SHARED_MOCK_WAIT_S:g} s", returncode=3)
+        time.sleep(0.01)  # polling: the file appears when the mock answers
+    answer = json.loads(where.read_text(encoding="utf-8"))
+    if "error" in answer:
+        pytest.exit(answer["error"], returncode=3)
+    return answer["url"]
 
 
 def start_own_mock(api_keys: frozenset[str], admin_token: str | None = None):
@@ -354,12 +370,13 @@ def target(request: pytest.FixtureRequest) -> Iterator[Target]:
     admin_token = config.getoption("mem0_admin_token")
     shared = os.environ.get(SHARED_MOCK_ENV)
     if shared and not (api_key or second or admin_token):
-        # mem0-contracts started one mock for the run: this worker's pair of its keys.
+        # mem0-contracts starts one mock for the run: this worker's pair of its keys.
         found = json.loads(shared)
         worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
         index = int(worker[2:]) if worker[2:].isdigit() else 0
         api_key, second = found["keys"][index % len(found["keys"])]
-        yield Target(found["url"], api_key, LiveMock(found["url"], api_key, None), second)
+        url = _shared_mock_url(Path(found["file"]))
+        yield Target(url, api_key, LiveMock(url, api_key, None), second)
         return
     api_key = api_key or f"m0-contracts-{secrets.token_hex(8)}"
     second = second or f"m0-contracts-{secrets.token_hex(8)}"
