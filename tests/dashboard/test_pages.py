@@ -61,6 +61,16 @@ def test_every_page_opens_from_the_root_and_passes_axe(dashboard: Dashboard):
     dashboard.check_accessibility("Faults, narrow")
 
 
+def test_a_page_opens_at_its_top_with_the_focus_on_it(dashboard: Dashboard):
+    """Focus moves to the new page without scrolling past the header (key and project)."""
+    page = dashboard.open("/")
+    page.set_viewport_size({"width": 1280, "height": 300})  # every page is taller than this
+    for name in ("Memories", "Playground", "Requests"):
+        nav(page, name)
+        assert page.evaluate("window.scrollY") == 0, f"{name} opened scrolled"
+        assert page.evaluate("document.activeElement.id") == "main"
+
+
 def test_a_memory_added_through_the_api_appears_on_memories(dashboard: Dashboard):
     dashboard.add("Is allergic to nuts", KEY)
     page = dashboard.open("/dashboard/memories")

@@ -201,7 +201,10 @@ async function render({ moveFocus = false } = {}) {
   state.cleanup = cleanup || null;
   drawScope();
   replace(main, view);
-  if (moveFocus) main.focus();
+  if (moveFocus) {
+    main.focus({ preventScroll: true }); // the new page starts at its top, header and all
+    window.scrollTo(0, 0);
+  }
   live.start();
 }
 
