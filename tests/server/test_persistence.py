@@ -25,7 +25,7 @@ from mock_server.engine.state import fingerprint
 from mock_server.server import BackgroundServer, MockConfig, create_app, server_of
 from mock_server.server.cli import read_document
 from mock_server.server.openapi import CompiledSpec
-from tests.processes import mock_command, running_mock
+from tests.processes import free_port, mock_command, running_mock
 
 KEY = "m0-persist-key"
 AUTH = {"Authorization": f"Token {KEY}"}
@@ -107,14 +107,16 @@ def test_bad_start_states_stop_the_start_with_the_item_named(tmp_path: Path):
     bad["keys"][KEY]["memories"][1]["created_at"] = "someday"
     fixtures = tmp_path / "bad.json"
     fixtures.write_text(json.dumps(bad))
-    refused = subprocess.run([*mock_command(), "--load", str(fixtures)], capture_output=True, text=True, timeout=30)
+    refused = subprocess.run([*mock_command(), "--port", str(free_port()), "--load", str(fixtures)],
+                             capture_output=True, text=True, timeout=30)
     assert refused.returncode == 2
     assert f"keys[{fingerprint(KEY)}].memories[1].created_at" in refused.stderr, refused.stderr
     assert KEY not in refused.stdout + refused.stderr
 
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database " * 100)
-    refused = subprocess.run([*mock_command(), "--data", str(notes)], capture_output=True, text=True, timeout=30)
+    refused = subprocess.run([*mock_command(), "--port", str(free_port()), "--data", str(notes)],
+                             capture_output=True, text=True, timeout=30)
     assert refused.returncode == 2 and "not a mem0-mock data file" in refused.stderr, refused.stderr
 
 
