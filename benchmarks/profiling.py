@@ -48,7 +48,7 @@ SERVED_PARTS: list[Part] = [
      in_file("mock_server/server/openapi.py", "check_body", "parse_parameters")),
     ("handler incl. engine and rendering (api/)", in_file("mock_server/api/")),
     ("JSON body parsing (app.py parse_json_body)", in_file("mock_server/server/app.py", "parse_json_body")),
-    ("response encoding (app.py json_response)", in_file("mock_server/server/app.py", "json_response")),
+    ("response encoding (wire.py json_response)", in_file("mock_server/server/wire.py", "json_response")),
     ("request journal (journal.py Journal.record)", in_file("mock_server/server/journal.py", "record")),
 ]
 # Where an in-process search / get-all call's time goes.

@@ -1,7 +1,8 @@
-"""JSON out: orjson where it is installed (several times faster on a page of memories),
-the standard library otherwise and for what orjson refuses (integers past 64 bits, which
-a memory's metadata may hold). Both write the same JSON values; orjson writes non-ASCII
-text as UTF-8 where the standard library escapes it."""
+"""Compact JSON out, for answers and for the `--data` file: orjson where it is installed
+(several times faster on a page of memories), the standard library otherwise and for what
+orjson refuses: an integer past 64 bits (a memory's metadata may hold one) or a lone
+surrogate, which the standard library writes as an ASCII escape (never text SQLite would
+refuse to encode). Both write the same JSON values."""
 
 from __future__ import annotations
 

@@ -32,11 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - a platform without its wheel
-    orjson = None  # type: ignore[assignment]
-
+from . import compact_json
 from .changes import ChangeLog, Drop, Key, Prefix, Rewrite
 from .clock import parse_instant
 from .errors import Unavailable
@@ -71,15 +67,7 @@ class SaveFailed(Unavailable):
 
 
 def _json(value: Any) -> str:
-    """Compact JSON: orjson's where it is installed (a few times faster), else, and for
-    what it refuses (a lone surrogate, an integer past 64 bits), the standard library's in
-    ASCII, where a lone surrogate stays an escape, never text SQLite would refuse to encode."""
-    if orjson is not None:
-        try:
-            return orjson.dumps(value).decode()
-        except TypeError:  # orjson.JSONEncodeError is one
-            pass
-    return json.dumps(value, separators=(",", ":"))
+    return compact_json.dumps(value).decode()
 
 
 class Storage:

@@ -39,7 +39,6 @@ from ..engine.snapshot import Loaded, dump_runtime, settle_interrupted
 from ..engine.state import Tenant, key_hash
 from ..engine.storage import SaveFailed, Storage, StorageError
 from ..engine.webhooks import WebhookDispatcher
-from . import wire_json
 from .config import MockConfig
 from .dashboard import register_site
 from .errors import http_error
@@ -51,6 +50,7 @@ from .openapi import CompiledSpec, Operation, flask_rule, load_json_text
 from .paths import EncodedSlashes, path_arguments
 from .serving import DROPPED
 from .webhook_transport import http_post
+from .wire import json_response
 
 log = logging.getLogger("mem0_mock")
 
@@ -58,11 +58,6 @@ ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRAC
 MAX_JSON_DEPTH = 64
 JSON_TYPES = ("application/json",)
 NOT_FOUND = {"detail": "Not found."}
-
-
-def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    payload = b"" if body is None else wire_json.dumps(body)
-    return Response(payload, status=status, headers=headers, content_type="application/json")
 
 
 def internal_error() -> Response:

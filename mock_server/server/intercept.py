@@ -19,23 +19,18 @@ from typing import Any
 from flask import Response
 from werkzeug.wrappers import Request
 
-from . import wire_json
 from .faults import FaultRule, FaultTable
 from .journal import ORIGIN, Journal, Origin, body_excerpt, key_fingerprint
 from .openapi import CompiledSpec
 from .routes import HARNESS_PREFIX, is_site
 from .serving import dropped_body
+from .wire import json_response
 
 REQUEST_LOG = logging.getLogger("mem0_mock.requests")
 ADMIN_HEADER = "X-Mem0-Mock-Admin"
 CLIENT_HEADER = "X-Mem0-Mock-Client"  # "dashboard" on the dashboard's own harness calls: not printed
 TRACE = "mem0_mock.trace"
 ORIGIN_KEY = "mem0_mock.origin"  # an Origin a request made inside the mock brings, to learn its journal number
-
-
-def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
-    payload = b"" if body is None else wire_json.dumps(body)
-    return Response(payload, status=status, headers=headers, content_type="application/json")
 
 
 @dataclass(slots=True)
@@ -139,9 +134,9 @@ class Interceptor:
         given = req.headers.get(ADMIN_HEADER)
         if not given:
             detail = f"The mock's harness needs its admin token in the {ADMIN_HEADER} header."
-            return _json(401, {"detail": detail})
+            return json_response(401, {"detail": detail})
         if not hmac.compare_digest(given.encode(), self.admin_token.encode()):
-            return _json(403, {"detail": "Invalid admin token."})
+            return json_response(403, {"detail": "Invalid admin token."})
         return None
 
 
