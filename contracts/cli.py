@@ -26,8 +26,9 @@ from importlib.metadata import PackageNotFoundError, entry_points, version
 from importlib.util import find_spec
 from pathlib import Path
 
+from contracts.mock_process import SHARED_MOCK_ENV, MockProcess, MockStartError, granian_available
+
 PLUGIN_ENTRY_POINT = "mem0_contracts"
-SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"  # {"url": ..., "keys": [[key, second], ...]}
 SHARED_KEY_PAIRS = 16  # one per worker (workers beyond it share a pair, each in its own namespace)
 DISTRIBUTION = "mem0-contract"
 # mem0-contracts option -> the plugin's pytest option
@@ -117,7 +118,7 @@ def pytest_args(argv: list[str]) -> list[str]:
     """The pytest command line for `mem0-contracts argv...`.
 
     Without a target URL the suite checks mocks of its own, and by default spreads over the
-    cores (`-n N --dist worksteal`, one mock per worker) unless the arguments choose workers.
+    cores (`-n N --dist worksteal`) unless the arguments choose workers.
     """
     options, rest = build_parser().parse_known_args(argv)
     args = ["--pyargs", "contracts"]
@@ -166,8 +167,6 @@ class SharedMock:
     mock of its own) and waits for `where` to say the mock's URL, or why it did not start."""
 
     def __init__(self, where: Path) -> None:
-        from contracts.mock_process import MockProcess
-
         self.where = where
         self.pairs = [[f"m0-contracts-{secrets.token_hex(8)}" for _ in range(2)] for _ in range(SHARED_KEY_PAIRS)]
         self.mock = MockProcess(api_keys=frozenset(key for pair in self.pairs for key in pair))
@@ -175,8 +174,6 @@ class SharedMock:
         self._starting.start()
 
     def _start(self) -> None:
-        from contracts.mock_process import MockStartError
-
         try:
             answer = {"url": self.mock.start().url}
         except MockStartError as exc:
@@ -198,8 +195,6 @@ def _start_shared_mock(argv: list[str], env: dict[str, str], where: Path) -> Sha
     given = given or any(env.get(name) for name in ("MEM0_BASE_URL", "MEM0_API_KEY", "MEM0_SECOND_API_KEY"))
     if given or env.get("MEM0_MOCK_ADMIN_TOKEN") or any(a.startswith("--mem0-") for a in rest):
         return None
-    from contracts.mock_process import granian_available
-
     if not granian_available():
         return None
     shared = SharedMock(where)

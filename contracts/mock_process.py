@@ -25,9 +25,11 @@ import threading
 import time
 from pathlib import Path
 
-__all__ = ["MockProcess", "MockStartError", "granian_available", "main"]
+__all__ = ["SHARED_MOCK_ENV", "MockProcess", "MockStartError", "granian_available", "main"]
 
 BANNER = "mem0-mock serving on "
+# Set by mem0-contracts for its run's one mock: {"file": where its URL appears, "keys": [[key, second], ...]}
+SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"
 START_TIMEOUT = 60.0  # seconds; a loaded machine can take several to start an interpreter
 PORT_ATTEMPTS = 5  # a free port another process takes between our probe and the mock's bind: try another
 

@@ -33,6 +33,7 @@ import pytest
 import requests
 
 from contracts.client import http_session
+from contracts.mock_process import SHARED_MOCK_ENV
 from contracts.objects import RunObjects
 
 MARKER = "mem0_operation"
@@ -288,7 +289,6 @@ def start_mock(strict: bool = False, api_keys: frozenset[str] | None = None, adm
     return BackgroundServer(create_app(config)).start()
 
 
-SHARED_MOCK_ENV = "MEM0_CONTRACTS_SHARED_MOCK"  # set by mem0-contracts (see contracts.cli)
 SHARED_MOCK_WAIT_S = 90.0  # the mock's own start gives up after 60 s, and says so
 
 
