@@ -266,6 +266,8 @@ def _field_messages(error: ValidationError, body: Any) -> list[tuple[str, str]]:
     if error.validator == "required" and isinstance(body, dict):
         missing = [name for name in error.validator_value if name not in body]
         return [(name, "This field is required.") for name in missing]
+    if error.validator == "not" and isinstance(error.schema, dict) and error.schema.get("description"):
+        return [("non_field_errors", _short(error.schema["description"]))]  # what the schema refuses, said
     if error.validator in ("oneOf", "anyOf") and error.context:
         nested = min(error.context, key=lambda e: (-len(e.absolute_path), len(e.message)))
         return _field_messages(nested, body)

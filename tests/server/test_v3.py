@@ -314,8 +314,15 @@ def test_profile_settings_need_described_properties(api: Api):
     settings = api.call("GET", "/v2/profiles/settings/")
     assert settings["enabled"] is True and "location" in settings["entities"]["user"]["schema"]["properties"]
     bad = {"entities": {"user": {"schema": {"type": "object", "properties": {"x": {"type": "string"}}}}}}
-    assert "entities" in api.call("POST", "/v2/profiles/settings/", json=bad, expect=400)
-    api.call("POST", "/v2/profiles/settings/", json={"schema": {"type": "object"}}, expect=400)
+    assert api.call("POST", "/v2/profiles/settings/", json=bad, expect=400) == {
+        "entities": ["'description' is a required property"]}
+    flat = api.call("POST", "/v2/profiles/settings/", json={"schema": {"type": "object"}}, expect=400)
+    assert flat == {"non_field_errors": [
+        "Settings nest under `entities.user`; a flat `schema` or `custom_instructions` is refused."]}
+    assert api.call("POST", "/v2/profiles/settings/", expect=400,
+                    json={"entities": {"user": {"schema": {"type": "object"}}}}) == {
+        "entities": ["'properties' is a required property"]}
+    assert api.call("GET", "/v2/profiles/settings/") == settings  # refused changes changed nothing
     changed = api.call("POST", "/v2/profiles/settings/", json={"enabled": False})
     assert changed["enabled"] is False
     api.add("Lives in Rome", user_id="alex", infer=False)
