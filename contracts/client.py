@@ -41,14 +41,16 @@ class SeedError(AssertionError):
 
 
 def poll(
-    fetch: Callable[[], T], done: Callable[[T], bool], *, timeout: float | None = None
+    fetch: Callable[[], T], done: Callable[[T], bool], *, timeout: float | None = None,
+    first_delay: float = 0.05, max_delay: float = 1.0,
 ) -> tuple[T, bool]:
     """Call `fetch` until `done(result)` or `timeout`; returns (last result, done?).
 
-    Backs off from 50 ms to 1 s between tries, so a synchronous target costs one call.
+    Backs off from 50 ms to 1 s between tries (by default), so a synchronous target costs
+    one call.
     """
     deadline = time.monotonic() + (max_wait() if timeout is None else timeout)
-    delay = 0.05
+    delay = first_delay
     while True:
         result = fetch()
         if done(result):
@@ -56,7 +58,7 @@ def poll(
         if time.monotonic() + delay > deadline:
             return result, False
         time.sleep(delay)
-        delay = min(delay * 2, 1.0)
+        delay = min(delay * 2, max_delay)
 
 
 def response_text(response: requests.Response, limit: int = 600) -> str:

@@ -18,6 +18,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from contracts.client import poll
+
 __all__ = ["Delivery", "WebhookReceiver", "is_loopback"]
 
 LOOPBACK_NAMES = {"localhost", "ip6-localhost"}
@@ -128,13 +130,4 @@ class WebhookReceiver:
         self, done: Callable[[list[Delivery]], bool], *, path: str | None = None, timeout: float
     ) -> tuple[list[Delivery], bool]:
         """Poll the deliveries at `path` until `done(deliveries)` or `timeout` seconds (backoff 20 ms to 0.5 s)."""
-        deadline = time.monotonic() + timeout
-        delay = 0.02
-        while True:
-            got = self.deliveries(path)
-            if done(got):
-                return got, True
-            if time.monotonic() + delay > deadline:
-                return got, False
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+        return poll(lambda: self.deliveries(path), done, timeout=timeout, first_delay=0.02, max_delay=0.5)
