@@ -370,13 +370,7 @@ class Client:
             if len(got) != 1:
                 raise SeedError(f"[addMemoriesV3] seeding {body['messages'][0]['content']!r}: results {items}")
             ids += got
-        memories = []
-        for memory_id in ids:
-            response, ok = poll(lambda mid=memory_id: self.get(mid), lambda r: r.status_code == 200,
-                                timeout=timeout)
-            if not ok:
-                raise SeedError(f"[getMemory] seeded memory not readable by id: {response_text(response)}")
-            memories.append(response.json())
+        memories = self._read_each(ids, "seeded memory", timeout)
         pairs = [(field, eid) for field, ids_ in dataset.entities(ns).items() for eid in ids_]
         wanted = {m["id"] for m in memories if not is_expired(m)}
         listing, ok = poll(
@@ -427,12 +421,16 @@ class Client:
             missing = wanted - {m.get("memory") for m in listing}
             waited = timeout or max_wait()
             raise SeedError(f"[getMemoriesV2] seeded memories not listed after {waited}s: {sorted(missing)}")
-        memories = list(listing)
-        for memory_id in expired_ids:
+        return [*listing, *self._read_each(expired_ids, "expired seed", timeout)]
+
+    def _read_each(self, ids: Iterable[str], what: str, timeout: float | None) -> list[dict[str, Any]]:
+        """Each memory read by its id, once it can be (a `SeedError` naming `what` if not)."""
+        memories = []
+        for memory_id in ids:
             response, ok = poll(lambda mid=memory_id: self.get(mid), lambda r: r.status_code == 200,
                                 timeout=timeout)
             if not ok:
-                raise SeedError(f"[getMemory] expired seed not readable by id: {response_text(response)}")
+                raise SeedError(f"[getMemory] {what} not readable by id: {response_text(response)}")
             memories.append(response.json())
         return memories
 
