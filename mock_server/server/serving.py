@@ -97,20 +97,9 @@ def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads
     from granian.server import Server
 
     started_out, started_in = multiprocessing.Pipe(duplex=False)
-    failures: list[int] = []
-
-    def watch_start() -> None:
-        try:
-            status = started_out.recv()
-        except EOFError:
-            return
-        if status:
-            failures.append(status)
-            # the worker said why; granian's "unexpected exit" line would add nothing
-            logging.getLogger("_granian").setLevel(logging.CRITICAL)
-
-    watcher = threading.Thread(target=watch_start, name="mem0-mock-start-watch", daemon=True)
-    watcher.start()
+    report = _StartReport(started_out)
+    granian_log = logging.getLogger("_granian")
+    granian_log.addFilter(report.quiet_after_failure)
     server = Server(
         "mem0-mock",
         address=host,
@@ -123,15 +112,35 @@ def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads
     )
     try:
         server.serve(target_loader=functools.partial(_worker_app, load_app, os.getpid(), started_in))
+        status = 0
     except SystemExit as stop:
         status = stop.code if isinstance(stop.code, int) else 1
-    else:
-        status = 0
-    # The worker is gone: with our end of the pipe closed too, the watcher reads the status
-    # the worker sent or the end of the pipe, so a start failure is never missed by a race.
-    started_in.close()
-    watcher.join(timeout=5)
-    return failures[0] if failures else status
+    finally:
+        granian_log.removeFilter(report.quiet_after_failure)
+    return report.failure() or status
+
+
+class _StartReport:
+    """What the worker said of its start: 0 (serving) or the exit status of a failure.
+
+    The worker writes it before it exits, so whoever asks after granian noticed the exit
+    (its log line, or `serve` returning) finds it in the pipe: no thread, no race.
+    """
+
+    def __init__(self, pipe: Connection) -> None:
+        self._pipe = pipe
+        self._lock = threading.Lock()
+        self._failure: int | None = None
+
+    def failure(self) -> int | None:
+        with self._lock:
+            while self._failure is None and self._pipe.poll():
+                self._failure = self._pipe.recv() or None
+            return self._failure
+
+    def quiet_after_failure(self, record: logging.LogRecord) -> bool:
+        """The worker said why it failed; granian's "unexpected exit" line would add nothing."""
+        return self.failure() is None
 
 
 def _worker_app(load_app: Callable[[], WSGIApp], parent: int, started: Connection, *target: Any) -> WSGIApp:
