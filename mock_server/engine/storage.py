@@ -29,11 +29,12 @@ import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import compact_json
-from .changes import ChangeLog, Drop, Key, Prefix, Rewrite
+from .changes import ChangeLog, Drop, Key, Operation, Prefix, Rewrite
 from .clock import parse_instant
 from .errors import Unavailable
 from .namespace import Runtime
@@ -50,12 +51,20 @@ CREATE TABLE IF NOT EXISTS rows (
     PRIMARY KEY (tenant, org, project, kind, id)
 );
 """
-UPSERT = (
-    "INSERT INTO rows (tenant, org, project, kind, id, data) VALUES (?, ?, ?, ?, ?, ?)"
-    " ON CONFLICT (tenant, org, project, kind, id) DO UPDATE SET data = excluded.data"
-)  # an update keeps the row's rowid, so rows read back in the order they first appeared
+UPSERT_HEAD = "INSERT INTO rows (tenant, org, project, kind, id, data) VALUES "
+ROW_PLACEHOLDERS = "(?, ?, ?, ?, ?, ?)"
+UPSERT_TAIL = " ON CONFLICT (tenant, org, project, kind, id) DO UPDATE SET data = excluded.data"
+UPSERT = UPSERT_HEAD + ROW_PLACEHOLDERS + UPSERT_TAIL
+# (an update keeps the row's rowid, so rows read back in the order they first appeared)
+RUNTIME_UPSERT = (
+    "INSERT INTO meta (name, value) VALUES ('runtime', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+)
+MAX_ROWS_PER_STATEMENT = 64  # a bigger save is a transaction of executemany calls
 DELETE = "DELETE FROM rows WHERE tenant = ? AND org = ? AND project = ? AND kind = ? AND id = ?"
 PREFIX_COLUMNS = ("tenant", "org", "project", "kind", "id")
+
+
+Step = tuple[str, list[tuple[Any, ...]]]  # a statement and the parameter rows it runs with
 
 
 class StorageError(Exception):
@@ -155,22 +164,10 @@ class Storage:
             if not ops and state == self._saved_runtime:
                 return
             try:
-                self._db.execute("BEGIN")
-                for op in ops:
-                    if isinstance(op, Drop):
-                        self._delete(op.prefix)
-                    elif isinstance(op, Rewrite):
-                        self._delete(op.prefix)
-                        self._rewrite(store, op.prefix.tenant)
-                    else:
-                        self._put(store, op)
+                steps = self._steps(ops, store)
                 if state != self._saved_runtime:
-                    self._db.execute(
-                        "INSERT INTO meta (name, value) VALUES ('runtime', ?)"
-                        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                        (_json(dump_runtime(runtime)),),
-                    )
-                self._db.execute("COMMIT")
+                    steps.append((RUNTIME_UPSERT, [(_json(dump_runtime(runtime)),)]))
+                self._write(steps)
             except (sqlite3.Error, TypeError, ValueError) as exc:
                 if self._db.in_transaction:
                     self._db.execute("ROLLBACK")
@@ -178,33 +175,69 @@ class Storage:
                 raise SaveFailed(f"The mock could not save the change to {self.path.name}: {exc}") from None
             self._saved_runtime = state
 
-    def _delete(self, prefix: Prefix) -> None:
-        names = [(column, value) for column, value in zip(PREFIX_COLUMNS, prefix, strict=True) if value is not None]
-        where = " AND ".join(f"{column} = ?" for column, _ in names) or "1"
-        self._db.execute(f"DELETE FROM rows WHERE {where}", [value for _, value in names])
-
-    def _rewrite(self, store: Store, tenant_hash: str | None) -> None:
-        if tenant_hash is None:
-            tenants = store.tenants()
-        else:
-            found = store.by_hash(tenant_hash)
-            tenants = [] if found is None else [found]
-        rows = ((*key[1:4], key.kind, key.ident, _json(data)) for t in tenants for key, data in keys_of(t))
-        self._db.executemany(UPSERT, rows)
-
-    def _put(self, store: Store, keys: Iterable[Key]) -> None:
-        upserts: list[tuple[str, ...]] = []
-        deletes: list[tuple[str, ...]] = []
-        for key, data in _current(store, keys):
-            row = (key.tenant, key.org, key.project, key.kind, key.ident)
-            if data is None:
-                deletes.append(row)
+    def _steps(self, ops: list[Operation], store: Store) -> list[Step]:
+        """The statements that write these changes, in order (nothing is executed yet)."""
+        steps: list[Step] = []
+        for op in ops:
+            if isinstance(op, Drop):
+                steps.append(_delete(op.prefix))
+            elif isinstance(op, Rewrite):
+                steps.append(_delete(op.prefix))
+                steps.append((UPSERT, _rewritten(store, op.prefix.tenant)))
             else:
-                upserts.append((*row, _json(data)))
-        if deletes:
-            self._db.executemany(DELETE, deletes)
-        if upserts:
-            self._db.executemany(UPSERT, upserts)
+                steps.extend(_put(store, op))
+        return [step for step in steps if step[1]]
+
+    def _write(self, steps: list[Step]) -> None:
+        """Execute the steps as one transaction.
+
+        A save that is one upsert (an add's: its memory and history rows) is sent as one
+        multi-row statement, which SQLite commits by itself: one call into SQLite, where a
+        transaction takes three, each giving up and taking back the interpreter's lock.
+        """
+        if len(steps) == 1 and steps[0][0] == UPSERT and len(steps[0][1]) <= MAX_ROWS_PER_STATEMENT:
+            rows = steps[0][1]
+            self._db.execute(_upsert_rows(len(rows)), [value for row in rows for value in row])
+            return
+        self._db.execute("BEGIN")
+        for sql, rows in steps:
+            self._db.executemany(sql, rows)
+        self._db.execute("COMMIT")
+
+
+def _delete(prefix: Prefix) -> Step:
+    names = [(column, value) for column, value in zip(PREFIX_COLUMNS, prefix, strict=True) if value is not None]
+    where = " AND ".join(f"{column} = ?" for column, _ in names) or "1"
+    return f"DELETE FROM rows WHERE {where}", [tuple(value for _, value in names)]
+
+
+def _rewritten(store: Store, tenant_hash: str | None) -> list[tuple[str, ...]]:
+    """Every row of one tenant (or of all, for None) as it is now."""
+    if tenant_hash is None:
+        tenants = store.tenants()
+    else:
+        found = store.by_hash(tenant_hash)
+        tenants = [] if found is None else [found]
+    return [(*key[1:4], key.kind, key.ident, _json(data)) for t in tenants for key, data in keys_of(t)]
+
+
+def _put(store: Store, keys: Iterable[Key]) -> list[Step]:
+    """The named objects written as they are now: deleted rows first, then upserts."""
+    upserts: list[tuple[str, ...]] = []
+    deletes: list[tuple[str, ...]] = []
+    for key, data in _current(store, keys):
+        row = (key.tenant, key.org, key.project, key.kind, key.ident)
+        if data is None:
+            deletes.append(row)
+        else:
+            upserts.append((*row, _json(data)))
+    return [(DELETE, deletes), (UPSERT, upserts)]
+
+
+@lru_cache(maxsize=MAX_ROWS_PER_STATEMENT)
+def _upsert_rows(count: int) -> str:
+    """UPSERT for `count` rows in one statement."""
+    return UPSERT_HEAD + ", ".join([ROW_PLACEHOLDERS] * count) + UPSERT_TAIL
 
 
 def _current(store: Store, keys: Iterable[Key]) -> Iterator[tuple[Key, Any]]:
