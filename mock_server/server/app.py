@@ -83,6 +83,10 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
+def _brackets(raw: bytes | str) -> int:
+    return raw.count("[") + raw.count("{") if isinstance(raw, str) else raw.count(b"[") + raw.count(b"{")
+
+
 def parse_json_body(raw: bytes, content_type: str | None, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """The request body as JSON (a JSON `null` stays None: callers check `raw`), or a 4xx."""
     if not raw:
@@ -94,7 +98,7 @@ def parse_json_body(raw: bytes, content_type: str | None, max_depth: int = MAX_J
         body = load_json_text(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         raise Detail(f"JSON parse error - {str(exc)[:200]}") from None
-    if _depth_exceeds(body, max_depth):
+    if _brackets(raw) >= max_depth and _depth_exceeds(body, max_depth):  # fewer cannot nest that deep
         raise Detail(f"JSON parse error - nesting deeper than {max_depth} levels.")
     if isinstance(body, float) and not math.isfinite(body):
         raise Detail("JSON parse error - numbers must be finite.")

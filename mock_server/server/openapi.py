@@ -7,7 +7,6 @@ mode) the schema of every response it documents.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from referencing.jsonschema import DRAFT202012
 from spec import load_spec
 
 from ..api.errors import FieldErrors
+from ..engine import compact_json
 
 SPEC_URI = "urn:mem0:openapi"
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -180,7 +180,7 @@ def _types(schema: dict[str, Any]) -> list[str]:
 def load_json_text(raw: str | bytes, **options: Any) -> Any:
     """`json.loads`, refusing a string that escapes half a surrogate pair (`"\\ud800"`):
     valid JSON syntax but not Unicode, it could be neither hashed, stored nor sent back."""
-    value = json.loads(raw, **options)
+    value = compact_json.loads(raw, **options)
     escaped = b"\\u" in raw if isinstance(raw, bytes) else "\\u" in raw
     if escaped and not is_unicode(value):
         raise ValueError("Strings must be valid Unicode: a lone surrogate (\\ud800-\\udfff) is not.")

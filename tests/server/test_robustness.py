@@ -244,3 +244,13 @@ def test_rejected_writes_leave_state_unchanged(client, body):
         if response.status_code >= 400:
             assert snapshot(client) == before
     client.application.extensions["mem0_mock"].service.reset()
+
+
+def test_integers_past_64_bits_in_metadata_come_back_exact(client):
+    body = {"messages": [{"role": "user", "content": "Likes tea"}], "user_id": "big", "infer": False,
+            "metadata": {"big": 2**70 + 1, "negative": -(2**65) - 3}, "output_format": "v1.1"}
+    added = client.post(MEMORY, data=json.dumps(body), headers={**auth(), "Content-Type": "application/json"})
+    assert added.status_code == 200, added.json
+    memory_id = added.json["results"][0]["id"]
+    got = client.get(f"/v1/memories/{memory_id}/", headers=auth())
+    assert json.loads(got.data)["metadata"] == {"big": 2**70 + 1, "negative": -(2**65) - 3}
