@@ -142,7 +142,7 @@ class Interceptor:
 
 def _body(req: Request) -> bytes | None:
     """The request body if there is one it can read (one over the size limit is not)."""
-    length = req.content_length
+    length = req.content_length if req.environ.get("CONTENT_LENGTH") else None  # a GET's: none to parse
     if not length or (req.max_content_length is not None and length > req.max_content_length):
         return None
     try:

@@ -108,6 +108,8 @@ class Operation:
                 raw: Any = path_args.get(param.name)
             elif param.location == "header":
                 raw = headers.get(param.name) if headers is not None else None
+            elif param.name not in query:  # (a MultiDict's `get` raises and catches a KeyError for a miss)
+                raw = None
             elif param.is_array:
                 raw = query.getlist(param.name) or None
             else:
