@@ -629,7 +629,7 @@ class Namespace:
 
     def _head(
         self,
-        ranking: list[tuple[float, Collection[str]]],
+        ranking: Iterable[tuple[float, Collection[str]]],
         predicate: Predicate,
         today: date | None,
         wanted: int,

@@ -39,9 +39,10 @@ path and returns exactly the same floats. With `keyword_search` only exact stems
 
 from __future__ import annotations
 
+import heapq
 import math
 import sys
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple, Protocol
@@ -63,6 +64,7 @@ __all__ = [
     "SEMANTIC_WEIGHT",
     "Corpus",
     "Query",
+    "Ranking",
     "SearchIndex",
     "explain",
     "parse_query",
@@ -368,7 +370,7 @@ class SearchIndex:
         `keyword_search` uses neither.
         """
         out: dict[str, float] = {}
-        for score, members in self._by_score(query, candidates, keyword_search, embedder).items():
+        for score, members in self.ranking(query, candidates, keyword_search=keyword_search, embedder=embedder):
             out.update(dict.fromkeys(members, score))
         return out
 
@@ -379,20 +381,22 @@ class SearchIndex:
         *,
         keyword_search: bool = False,
         embedder: Embedder | None = None,
-    ) -> list[tuple[float, Collection[str]]]:
+    ) -> Ranking:
         """The memories `scores` gives a score, grouped by that score, best first.
 
         Memories with one match pattern share one score, so a search reads the ranking a
-        group at a time and looks only at the groups its answer needs.
+        group at a time and looks only at the groups its answer needs: the ranking is formed
+        as it is read (`_best_first`), so groups past the answer, or under its threshold, are
+        never split by category. Read it under the lock the index is read under.
         """
-        return sorted(self._by_score(query, candidates, keyword_search, embedder).items(), reverse=True)
+        return Ranking(self._ranked(query, candidates, keyword_search, embedder))
 
-    def _by_score(
+    def _ranked(
         self, query: str, candidates: Collection[str] | None, keyword_search: bool, embedder: Embedder | None
-    ) -> dict[float, Collection[str]]:
-        """Score -> the memories with that score (> 0), by the cheapest path for the query."""
+    ) -> Iterator[tuple[float, Collection[str]]]:
+        """(score, the memories with that score > 0) best first, by the cheapest path for the query."""
         if not self._docs:
-            return {}
+            return iter(())
         q = parse_query(query)
         allowed = _as_set(candidates)
         weights = _weights(q, self)
@@ -400,10 +404,10 @@ class SearchIndex:
         dense = vectors is not None
         query_vector = embedder.embed([query])[0] if vectors is not None and embedder is not None else None
         if not q.terms and not dense:
-            return {}
+            return iter(())
         if allowed is not None and len(allowed) * _DIRECT_COST < self._work(q, keyword_search):
             cosines = vectors.cosines(query_vector, allowed) if vectors is not None else {}
-            return _invert(self._direct_scores(q, weights, allowed, cosines, keyword_search))
+            return _best_first_of(self._direct_scores(q, weights, allowed, cosines, keyword_search))
         restrict = allowed if allowed is not None and len(allowed) < len(self._docs) else None
         total = sum(weights)
         if vectors is not None:
@@ -411,26 +415,79 @@ class SearchIndex:
             if restrict is not None:
                 covered = {mid: covered[mid] for mid in covered.keys() & restrict}
             cosines = vectors.cosines(query_vector, allowed)
-            return _invert(self._fused_scores(q, covered, total, cosines))
-        ncats = 0 if keyword_search else len(q.categories)
-        out: dict[float, Collection[str]] = {}
-        for (amount, shared), members in self._groups(q, weights, keyword_search, restrict).items():
-            score = _calibrate(_evidence(amount, total, None), shared, ncats)
-            if score > 0.0:
-                _merge(out, score, members)
-        return out
+            return _best_first_of(self._fused_scores(q, covered, total, cosines))
+        categories = frozenset() if keyword_search else q.categories
+        return self._best_first(self._groups(q, weights, keyword_search, restrict), total, categories)
+
+    def _best_first(
+        self, groups: dict[float, set[str]], total: float, categories: frozenset[str]
+    ) -> Iterator[tuple[float, Collection[str]]]:
+        """The groups of one weight covered, as groups of one score, best first.
+
+        A group's members score alike but for the categories each shares with the query,
+        which add at most CATEGORY_WEIGHT. So a group waits, unsplit, under the best score
+        any of its members could have, and is split by category only once that is the best
+        score left: a search whose answer fills from the first groups never splits the
+        rest. A score is given only once no group left could reach it, with every group of
+        that score merged into one; each score is `_calibrate`'s, from the same floats as
+        `similarity` (the bound too: the same formula with every category shared).
+        """
+        ncats = len(categories)
+        # (-score, or -bound while unsplit; order; split; weight covered; members)
+        waiting: list[tuple[float, int, bool, float, set[str]]] = []
+        for order, (amount, members) in enumerate(groups.items()):
+            evidence = _evidence(amount, total, None)
+            heapq.heappush(waiting, (-_calibrate(evidence, ncats, ncats), order, not categories, amount, members))
+        order = len(waiting)
+
+        def split(amount: float, members: set[str]) -> None:
+            nonlocal order
+            evidence = _evidence(amount, total, None)
+            for shared, part in self._by_shared_categories(members, categories).items():
+                order += 1
+                heapq.heappush(waiting, (-_calibrate(evidence, shared, ncats), order, True, amount, part))
+
+        while waiting:
+            negative, _, is_split, amount, members = heapq.heappop(waiting)
+            if not negative < 0.0:
+                return  # no evidence left (a weight covered is never 0: cannot happen, but cheap to say)
+            if not is_split:
+                split(amount, members)
+                continue
+            group = members
+            while waiting and waiting[0][0] == negative:  # the same score from another group, or maybe
+                _, _, other_split, other_amount, other = heapq.heappop(waiting)
+                if other_split:
+                    group = group | other
+                else:
+                    split(other_amount, other)
+            yield -negative, group
+
+    def _by_shared_categories(self, members: set[str], categories: frozenset[str]) -> dict[int, set[str]]:
+        """Members by how many of these categories they have (only counts that occur)."""
+        parts: dict[int, set[str]] = {0: members}
+        for category in categories:
+            members_of = self._categories.get(category)
+            holders = members_of.keys() if members_of else _NOTHING
+            regrouped: dict[int, set[str]] = {}
+            for shared, group in parts.items():
+                inside = group & holders
+                _merge(regrouped, shared + 1, inside)
+                _merge(regrouped, shared, group - inside if inside else group)
+            parts = regrouped
+        return parts
 
     def _groups(
         self, q: Query, weights: Sequence[float], keyword: bool, restrict: AbstractSet[str] | None
-    ) -> dict[tuple[float, int], set[str]]:
-        """The memories reached, grouped by (weight covered, categories shared with the query).
+    ) -> dict[float, set[str]]:
+        """The memories reached, grouped by the weight of the query they cover.
 
-        Memories with the same match pattern get the same score, so the groups are formed
-        with set operations (C speed) rather than memory by memory: term by term in query
-        order, each group splits into the memories that hold the stem, those that hold only
-        a related stem, and the rest, adding each term's weight exactly as `_coverage` adds
-        it (same additions, same order, so the same floats). Then each category of the
-        query splits the groups again.
+        Memories with the same match pattern get the same score (but for categories, which
+        `_best_first` splits by), so the groups are formed with set operations (C speed)
+        rather than memory by memory: term by term in query order, each group splits into
+        the memories that hold the stem, those that hold only a related stem, and the rest,
+        adding each term's weight exactly as `_coverage` adds it (same additions, same
+        order, so the same floats).
         """
         postings = self._postings
         groups: dict[float, set[str]] = {}
@@ -462,21 +519,11 @@ class SearchIndex:
             reached.update(exact)
             reached.update(related)
             groups = split
-        out: dict[tuple[float, int], set[str]] = {}
+        if restrict is None:
+            return groups
+        out: dict[float, set[str]] = {}
         for amount, members in groups.items():
-            _merge(out, (amount, 0), _within(members, restrict) if restrict is not None else members)
-        if keyword:
-            return out
-        for category in q.categories:
-            members_of = self._categories.get(category)
-            holders = members_of.keys() if members_of else _NOTHING
-            split2: dict[tuple[float, int], set[str]] = {}
-            for (amount, shared), members in out.items():
-                inside = members & holders
-                rest = members - inside
-                _merge(split2, (amount, shared + 1), inside)
-                _merge(split2, (amount, shared), rest)
-            out = split2
+            _merge(out, amount, _within(members, restrict))
         return out
 
     def _fused_scores(
@@ -583,11 +630,35 @@ def _within(members: set[str], allowed: AbstractSet[str]) -> set[str]:
     return {m for m in members if m in allowed}
 
 
-def _invert(scores: dict[str, float]) -> dict[float, Collection[str]]:
+def _best_first_of(scores: dict[str, float]) -> Iterator[tuple[float, Collection[str]]]:
+    """Scores worked out memory by memory, as groups of one score, best first."""
     groups: dict[float, list[str]] = {}
     for memory_id, score in scores.items():
         groups.setdefault(score, []).append(memory_id)
-    return groups  # type: ignore[return-value]
+    return iter(sorted(groups.items(), reverse=True))
+
+
+class Ranking:
+    """Groups of one score, best first, formed as they are first read (`SearchIndex.ranking`).
+
+    Can be read again: a second reading replays the groups formed, then goes on.
+    """
+
+    def __init__(self, groups: Iterator[tuple[float, Collection[str]]]) -> None:
+        self._source = groups
+        self._formed: list[tuple[float, Collection[str]]] = []
+
+    def __iter__(self) -> Iterator[tuple[float, Collection[str]]]:
+        formed = self._formed
+        position = 0
+        while True:
+            if position == len(formed):
+                found = next(self._source, None)
+                if found is None:
+                    return
+                formed.append(found)
+            yield formed[position]
+            position += 1
 
 
 def _as_set(candidates: Collection[str] | None) -> AbstractSet[str] | None:

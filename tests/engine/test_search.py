@@ -121,5 +121,50 @@ def test_indexed_scores_equal_the_reference_exactly(query, memories, chosen, key
             assert scores.get(mid) == expected, (query, text)
 
 
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.lists(st.tuples(_TEXTS, st.lists(st.sampled_from(sorted(DEFAULT_CATEGORIES)), max_size=3)),
+                        min_size=1, max_size=12),
+       st.sets(st.integers(0, 11)), st.booleans())
+def test_the_ranking_is_the_reference_scores_grouped_best_first(query, memories, chosen, keyword):
+    """Formed lazily, the ranking still gives every score once (groups of one score from
+    different match patterns merged), best first, each with exactly its memories."""
+    index = SearchIndex()
+    for n, (text, categories) in enumerate(memories):
+        index.add(str(n), text, categories)
+    candidates = {str(n) for n in chosen if n < len(memories)}
+    for restrict in (None, candidates):
+        expected: dict[float, set[str]] = {}
+        for n, (text, categories) in enumerate(memories):
+            score = similarity(query, text, categories, corpus=index, keyword_search=keyword)
+            if score > 0 and (restrict is None or str(n) in restrict):
+                expected.setdefault(score, set()).add(str(n))
+        ranking = index.ranking(query, restrict, keyword_search=keyword)
+        formed = [(score, set(members)) for score, members in ranking]
+        assert formed == sorted(expected.items(), reverse=True)
+        assert [(score, set(members)) for score, members in ranking] == formed  # read again: the same
+
+
+def test_a_ranking_read_in_part_splits_only_what_it_read(monkeypatch):
+    """Groups that cannot reach the part read are never split by category."""
+    index = SearchIndex()
+    for n in range(20):
+        index.add(f"hike{n}", "Loves hiking in the mountains", ["travel", "sports"])
+        index.add(f"walk{n}", "Went for a walk", ["sports"])  # related to hiking only: a lower group
+    splits: list[int] = []
+    original = SearchIndex._by_shared_categories
+
+    def counted(self: SearchIndex, members: set[str], categories: frozenset[str]) -> dict[int, set[str]]:
+        splits.append(len(members))
+        return original(self, members, categories)
+
+    monkeypatch.setattr(SearchIndex, "_by_shared_categories", counted)
+    ranking = index.ranking("hiking trips")
+    first_score, first = next(iter(ranking))
+    assert set(first) == {f"hike{n}" for n in range(20)} and splits == [20]
+    assert [set(members) for _, members in ranking][1] == {f"walk{n}" for n in range(20)}
+    assert splits == [20, 20]
+
+
 def test_content_terms_fold_accents_and_join_irregular_forms():
     assert content_terms("Tomás ran to the café") == ["toma", "run", "cafe"]
