@@ -64,7 +64,7 @@ DELETE = "DELETE FROM rows WHERE tenant = ? AND org = ? AND project = ? AND kind
 PREFIX_COLUMNS = ("tenant", "org", "project", "kind", "id")
 
 
-Step = tuple[str, list[tuple[Any, ...]]]  # a statement and the parameter rows it runs with
+Step = tuple[str, Iterable[tuple[Any, ...]]]  # a statement and the parameter rows it runs with
 
 
 class StorageError(Exception):
@@ -186,7 +186,7 @@ class Storage:
                 steps.append((UPSERT, _rewritten(store, op.prefix.tenant)))
             else:
                 steps.extend(_put(store, op))
-        return [step for step in steps if step[1]]
+        return [step for step in steps if not isinstance(step[1], list) or step[1]]
 
     def _write(self, steps: list[Step]) -> None:
         """Execute the steps as one transaction.
@@ -195,10 +195,11 @@ class Storage:
         multi-row statement, which SQLite commits by itself: one call into SQLite, where a
         transaction takes three, each giving up and taking back the interpreter's lock.
         """
-        if len(steps) == 1 and steps[0][0] == UPSERT and len(steps[0][1]) <= MAX_ROWS_PER_STATEMENT:
+        if len(steps) == 1 and steps[0][0] == UPSERT:
             rows = steps[0][1]
-            self._db.execute(_upsert_rows(len(rows)), [value for row in rows for value in row])
-            return
+            if isinstance(rows, list) and len(rows) <= MAX_ROWS_PER_STATEMENT:
+                self._db.execute(_upsert_rows(len(rows)), [value for row in rows for value in row])
+                return
         self._db.execute("BEGIN")
         for sql, rows in steps:
             self._db.executemany(sql, rows)
@@ -211,14 +212,15 @@ def _delete(prefix: Prefix) -> Step:
     return f"DELETE FROM rows WHERE {where}", [tuple(value for _, value in names)]
 
 
-def _rewritten(store: Store, tenant_hash: str | None) -> list[tuple[str, ...]]:
-    """Every row of one tenant (or of all, for None) as it is now."""
+def _rewritten(store: Store, tenant_hash: str | None) -> Iterator[tuple[str, ...]]:
+    """Every row of one tenant (or of all, for None) as it is now, made as SQLite asks for them
+    (a whole state is not held in memory twice)."""
     if tenant_hash is None:
         tenants = store.tenants()
     else:
         found = store.by_hash(tenant_hash)
         tenants = [] if found is None else [found]
-    return [(*key[1:4], key.kind, key.ident, _json(data)) for t in tenants for key, data in keys_of(t)]
+    return ((*key[1:4], key.kind, key.ident, _json(data)) for t in tenants for key, data in keys_of(t))
 
 
 def _put(store: Store, keys: Iterable[Key]) -> list[Step]:

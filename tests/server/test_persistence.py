@@ -156,3 +156,59 @@ def test_concurrent_writes_are_all_saved(tmp_path: Path):
         assert mock.storage.read()["tenants"] == dump(mock.service.store, mock.service.runtime)["tenants"]
     # Per client: 20 adds, 4 deleted one by one, 3 more with entity u{n}-3 (at i = 11).
     assert mock.service.counts() == {"tenants": 3, "memories": 8 * (20 - 4 - 3)}
+
+
+def test_saves_of_every_size_read_back_as_the_live_state(tmp_path: Path, monkeypatch):
+    """A save of a few rows is one statement SQLite commits by itself; a bigger one, or one
+    that deletes, a transaction: either way the file reads back as the live state."""
+    from mock_server.engine import storage
+
+    statements: list[str] = []
+    app = create_app(MockConfig(data_path=str(tmp_path / "state.db")))
+    mock = server_of(app)
+    traced = mock.storage._db
+    monkeypatch.setattr(mock.storage, "_db", _Recording(traced, statements))
+    client = app.test_client()
+
+    def same() -> bool:
+        return mock.storage.read()["tenants"] == dump(mock.service.store, mock.service.runtime)["tenants"]
+
+    def sent(method: str, path: str, body: Any = None) -> tuple[Any, list[str]]:
+        """The answer, and the statements its save ran."""
+        statements.clear()
+        response = client.open(path, method=method, json=body, headers=AUTH)
+        assert response.status_code in (200, 204), response.json
+        return response, list(statements)
+
+    client.post("/v1/memories/", json={"messages": [{"role": "user", "content": "First"}], "user_id": "alex",
+                                       "infer": False}, headers=AUTH)  # the key's first save: its tenant too
+    added, ran = sent("POST", "/v1/memories/", {"messages": [{"role": "user", "content": "Prefers tea"}],
+                                                "user_id": "alex", "infer": False})
+    assert [sql.split(" ")[0] for sql in ran] == ["INSERT"] and same()  # one statement, no transaction
+    many = {"messages": [{"role": "user", "content": f"Fact {i}: likes tea number {i}"} for i in range(40)],
+            "user_id": "sam", "infer": False}  # 40 memories and their history: more rows than one statement takes
+    _, ran = sent("POST", "/v1/memories/", many)
+    assert storage.MAX_ROWS_PER_STATEMENT < 80 and ran[0] == "BEGIN" and ran[-1] == "COMMIT" and same()
+    _, ran = sent("DELETE", f"/v1/memories/{added.json[0]['id']}/")
+    assert ran[-1] == "COMMIT" and same()
+    sent("DELETE", "/v2/entities/user/sam/")
+    assert same() and mock.service.counts()["memories"] == 1
+
+
+class _Recording:
+    """A connection that notes the statements it runs (their first words)."""
+
+    def __init__(self, connection: Any, statements: list[str]) -> None:
+        self._connection = connection
+        self._statements = statements
+
+    def execute(self, sql: str, *args: Any) -> Any:
+        self._statements.append(sql.split(" (")[0])
+        return self._connection.execute(sql, *args)
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        self._statements.append(sql.split(" (")[0])
+        return self._connection.executemany(sql, rows)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
