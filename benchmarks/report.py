@@ -122,7 +122,8 @@ SERVER_HOW = {
     "gunicorn": "`gunicorn -w 1 --threads {threads} -k gthread`: one worker process (the state lives in it) that "
                 "builds the app, under its arbiter",
     "granian": "`mock_server.server.serving.serve_granian`, as `mem0-mock` runs it: one worker process with "
-               "{threads} blocking threads that builds the app",
+               "{threads} blocking threads that builds the app, the threads serving requests kept on one core "
+               "(the floor's too)",
 }
 
 

@@ -10,7 +10,8 @@ of the request handling of all worker threads.
 - gunicorn: this process is the arbiter of ONE gthread worker (`gunicorn -w 1 --threads N
   -k gthread`), which builds the app itself (the state lives in it).
 - granian: `mock_server.server.serving.serve_granian`, as `mem0-mock` runs it: one worker
-  process with N blocking threads, building the app from a picklable loader.
+  process with N blocking threads, building the app from a picklable loader, the threads
+  serving requests on one core (`serving.on_one_core`; the floor's as the mock's).
 
 Under gunicorn and granian the worker writes the ids to request into a file this process
 reads, then this process says it is ready once the port answers.

@@ -8,6 +8,7 @@ that leans on a server's behaviour lives here.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import importlib.util
@@ -31,7 +32,8 @@ DROPPED = ClientDisconnected  # what reading an answer made of `dropped_body()` 
 DEFAULT_THREADS = 8  # waitress's, and the in-process BackgroundServer's
 # granian's: Python runs one request at a time whatever the count, and each thread more that
 # contends for the interpreter's lock costs throughput (8 answer a third fewer searches
-# than 1); two keep the mock answering while one request is held by a `delay_ms` fault.
+# than 1; on one core, `on_one_core`, two cost next to nothing); two keep the mock answering
+# while one request is held by a `delay_ms` fault.
 GRANIAN_THREADS = 2
 DROP_MESSAGE = "mem0-mock fault: connection dropped"
 LOOP_TIMEOUT = 0.05  # seconds; bounds how long stop() waits for the loop to notice
@@ -83,14 +85,17 @@ def settle_heap() -> None:
     gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
-def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads: int = DEFAULT_THREADS) -> int:
+def serve_granian(
+    load_app: Callable[[], WSGIApp], host: str, port: int, threads: int = DEFAULT_THREADS, one_core: bool = True
+) -> int:
     """Serve with granian until interrupted, and answer the exit status.
 
     One worker process holds the state: `load_app` builds the app inside it (so it must be
     picklable where processes are spawned rather than forked: a partial of a module-level
     function is) and raises `StartFailed` when it cannot, which ends the run with that
     status. The worker ends when mem0-mock itself does, even by `kill -9`, which granian
-    alone would not notice.
+    alone would not notice. With `one_core`, the threads that serve requests share one core
+    (`on_one_core`).
     """
     from granian.constants import Interfaces
     from granian.log import LogLevels
@@ -111,7 +116,7 @@ def serve_granian(load_app: Callable[[], WSGIApp], host: str, port: int, threads
         log_level=LogLevels.error,  # not its warning that 8 threads exceed 2 cores: they mostly wait
     )
     try:
-        server.serve(target_loader=functools.partial(_worker_app, load_app, os.getpid(), started_in))
+        server.serve(target_loader=functools.partial(_worker_app, load_app, os.getpid(), started_in, one_core))
         status = 0
     except SystemExit as stop:
         status = stop.code if isinstance(stop.code, int) else 1
@@ -143,7 +148,9 @@ class _StartReport:
         return self.failure() is None
 
 
-def _worker_app(load_app: Callable[[], WSGIApp], parent: int, started: Connection, *target: Any) -> WSGIApp:
+def _worker_app(
+    load_app: Callable[[], WSGIApp], parent: int, started: Connection, one_core: bool, *target: Any
+) -> WSGIApp:
     for handler in logging.getLogger("_granian").handlers:  # its records come from child loggers
         handler.addFilter(_not_a_drop)
     threading.Thread(target=_exit_with, args=(parent,), name="mem0-mock-parent-watch", daemon=True).start()
@@ -155,7 +162,49 @@ def _worker_app(load_app: Callable[[], WSGIApp], parent: int, started: Connectio
         sys.stderr.flush()
         os._exit(failure.status)
     started.send(0)
-    return app
+    return on_one_core(app) if one_core else app
+
+
+def on_one_core(app: WSGIApp) -> WSGIApp:
+    """The app, each thread that serves it kept on one core, the same for all (Linux).
+
+    Python runs one request at a time however many threads serve; what a second thread
+    costs is the interpreter's lock passing between threads on different cores, each
+    pass moving the interpreter's working state between the cores' caches. On one core the
+    mock answers about a third more searches and half again as many adds (`benchmarks.run`),
+    and a thread held by a `delay_ms` fault still leaves the other answering. The first
+    thread to serve stays on the core it runs on; the others join it. Threads of background
+    work (webhook delivery, queued adds) stay where the system puts them; where affinity
+    cannot be set, nothing changes.
+    """
+    if not hasattr(os, "sched_setaffinity"):
+        return app
+    placed = threading.local()
+    chosen: list[set[int]] = []
+    choosing = threading.Lock()
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if not getattr(placed, "done", False):
+            placed.done = True
+            with choosing:
+                if not chosen:
+                    chosen.append({_current_core()})
+            with contextlib.suppress(OSError):  # not allowed here: served as the system places it
+                os.sched_setaffinity(0, chosen[0])  # 0: this thread
+        return app(environ, start_response)
+
+    return serve
+
+
+def _current_core() -> int:
+    """The core this thread last ran on (Linux's /proc), else the first it may run on."""
+    allowed = os.sched_getaffinity(0)
+    try:
+        with open("/proc/thread-self/stat", encoding="ascii") as stat:
+            core = int(stat.read().rsplit(")", 1)[1].split()[36])  # field 39, "processor"
+    except (OSError, ValueError, IndexError):
+        return min(allowed)
+    return core if core in allowed else min(allowed)
 
 
 def _not_a_drop(record: logging.LogRecord) -> bool:

@@ -7,6 +7,8 @@ dies with mem0-mock (even by kill -9), and fault drops still fail the client's r
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import socket
 import subprocess
@@ -123,3 +125,67 @@ def test_a_request_held_by_a_delay_fault_does_not_hold_up_the_rest(server: str):
         assert answered.status_code == 200 and held.is_alive()  # answered while the other is held
         held.join(timeout=20)
         assert answers == [200]
+
+
+def _cores(allowed: str) -> set[int]:
+    """A `Cpus_allowed_list` ("0-3,6") as a set."""
+    cores: set[int] = set()
+    for part in allowed.split(","):
+        first, _, last = part.partition("-")
+        cores.update(range(int(first), int(last or first) + 1))
+    return cores
+
+
+def _thread_cores(pid: int) -> list[set[int]]:
+    """The cores each thread of a process may run on."""
+    found = []
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        with contextlib.suppress(FileNotFoundError):  # a thread that ended meanwhile
+            line = next(x for x in status.read_text().splitlines() if x.startswith("Cpus_allowed_list:"))
+            found.append(_cores(line.split(":", 1)[1].strip()))
+    return found
+
+
+def _granian_worker(process: subprocess.Popen) -> int:
+    [worker] = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    return int(worker)
+
+
+def _both_threads_serve(url: str) -> None:
+    """One request held by a delay fault while another is answered: each thread serves one."""
+    rule = requests.post(f"{url}/_mock/faults", json={"path": "searchMemoriesV2", "delay_ms": 500}, timeout=5)
+    assert rule.status_code == 201, rule.text
+    held = threading.Thread(target=lambda: requests.post(
+        f"{url}/v2/memories/search/", headers=AUTH, timeout=30, json={"query": "x", "filters": {"user_id": "a"}}))
+    held.start()
+    deadline = time.monotonic() + 10
+    while requests.get(f"{url}/_mock/faults", timeout=5).json()["faults"][0]["hits"] == 0:
+        assert time.monotonic() < deadline, "the delayed request never reached the mock"
+    assert requests.get(f"{url}/v1/ping/", headers=AUTH, timeout=10).status_code == 200
+    held.join(timeout=20)
+
+
+needs_two_cores = pytest.mark.skipif(
+    not Path("/proc/self/task").exists() or len(os.sched_getaffinity(0)) < 2,
+    reason="thread affinity is read from Linux's /proc, on a machine of two cores or more",
+)
+
+
+@needs_two_cores
+def test_granians_request_threads_share_one_core():
+    everywhere = os.sched_getaffinity(0)
+    with running_mock("--server", "granian") as (url, process):
+        _both_threads_serve(url)
+        cores = _thread_cores(_granian_worker(process))
+    pinned = [allowed for allowed in cores if allowed != everywhere]
+    assert len(pinned) == 2, cores  # the two request threads, and only they
+    assert pinned[0] == pinned[1] and len(pinned[0]) == 1 and pinned[0] <= everywhere
+
+
+@needs_two_cores
+def test_any_core_leaves_the_request_threads_where_the_system_puts_them():
+    everywhere = os.sched_getaffinity(0)
+    with running_mock("--server", "granian", "--any-core") as (url, process):
+        _both_threads_serve(url)
+        cores = _thread_cores(_granian_worker(process))
+    assert cores and all(allowed == everywhere for allowed in cores), cores
