@@ -200,10 +200,14 @@ def search_memories(call: Call) -> Result:
     hits = call.service.search(home, body["query"].strip(), tree, options, body.get("metadata"))
     fields = body.get("fields")
     identity = call.service.identity(home)
-    results = [
-        search_v3_json(memory, score, score_breakdown(score, evidence, options.keyword_search), identity)
-        for memory, score, evidence in hits
-    ]
+    breakdowns: dict[tuple[float, tuple[float, ...]], dict[str, float]] = {}  # hits of one match pattern share one
+    results = []
+    for memory, score, evidence in hits:
+        key = (score, tuple(evidence.values()) if evidence else ())
+        breakdown = breakdowns.get(key)
+        if breakdown is None:
+            breakdown = breakdowns[key] = score_breakdown(score, evidence, options.keyword_search)
+        results.append(search_v3_json(memory, score, breakdown, identity))
     return 200, {"results": [project(item, fields) for item in results]}
 
 

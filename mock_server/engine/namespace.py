@@ -601,7 +601,6 @@ class Namespace:
                 scored = {memory_id for _, members in ranking for memory_id in members}
                 unscored = [memory_id for memory_id in candidates if memory_id not in scored]
                 hits += self._head([(0.0, unscored)], predicate, today, options.top_k - len(hits), 0.0)
-        hits.sort(key=lambda hit: (-hit[1], *listing_key(hit[0])))
         if options.rerank:
             window = hits[:RERANK_WINDOW]
             by_id = {memory.id: memory for memory, _ in window}
@@ -636,20 +635,21 @@ class Namespace:
         floor: float,
     ) -> list[tuple[Memory, float]]:
         """The first `wanted` visible matches of a ranking (groups of one score, best first,
-        none under `floor`), in answer order within each group: newest first, then by id.
+        none under `floor`), in answer order: best first, then newest, then by id.
 
-        Only the group at the boundary is put in order, and only as far as its matches are
-        needed: the cost follows the answer, not every memory the query reached.
+        Groups are read only as far as the answer needs, so the cost follows the answer,
+        not every memory the query reached; each group read is put in listing order by two
+        stable C-level sorts (all of a group before the boundary is in the answer: at most
+        `wanted` memories).
         """
         found: list[tuple[Memory, float]] = []
         for score, ids in ranking:
             if score < floor or len(found) >= wanted:
                 break
             members = [self.memories[memory_id] for memory_id in ids]
+            members.sort(key=_BY_ID)
+            members.sort(key=_BY_CREATED, reverse=True)
             boundary = len(found) + len(members) > wanted
-            if boundary:  # the listing order, by two stable C-level sorts
-                members.sort(key=_BY_ID)
-                members.sort(key=_BY_CREATED, reverse=True)
             for memory in members:
                 if (today is None or not memory.is_expired(today)) and predicate(memory):
                     found.append((memory, score))

@@ -45,6 +45,7 @@ import sys
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
+from itertools import repeat
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from .categories import DEFAULT_CATEGORIES, query_categories
@@ -95,6 +96,7 @@ class Query(NamedTuple):
     terms: tuple[str, ...]
     related: tuple[frozenset[str], ...]
     categories: frozenset[str]
+    reach: tuple[str, ...]  # the stems and every stem related to one, each postings read once per search
 
 
 @lru_cache(maxsize=4096)
@@ -102,7 +104,7 @@ def parse_query(query: str) -> Query:
     terms = tuple(dict.fromkeys(content_terms(query)))
     related = tuple(frozenset(NEIGHBOURS.get(t, ())) for t in terms)
     categories = frozenset(c for c in query_categories(query) if c in _SCORED_CATEGORIES)
-    return Query(terms, related, categories)
+    return Query(terms, related, categories, terms + tuple(r for near in related for r in near))
 
 
 def idf(document_frequency: int, size: int) -> float:
@@ -185,11 +187,17 @@ def _breakdown(
     cosine: float | None,
 ) -> dict[str, float]:
     covered, exact = _coverage(q, weights, stems, False)
-    total = sum(weights)
-    evidence = _evidence(covered, total, cosine)
     shared = len(q.categories & categories) if q.categories else 0
-    score = _calibrate(evidence, shared, len(q.categories))  # `_score`, from the coverage at hand
-    entity = min(score, CATEGORY_WEIGHT * shared / len(q.categories)) if shared and score > 0.0 else 0.0
+    return _split(covered, exact, sum(weights), shared, len(q.categories), cosine)
+
+
+def _split(
+    covered: float, exact: float, total: float, shared: int, query_categories: int, cosine: float | None
+) -> dict[str, float]:
+    """The score of a coverage, split by kind of evidence (see `explain`)."""
+    evidence = _evidence(covered, total, cosine)
+    score = _calibrate(evidence, shared, query_categories)  # `_score`, from the coverage at hand
+    entity = min(score, CATEGORY_WEIGHT * shared / query_categories) if shared and score > 0.0 else 0.0
     lexical = covered / total if total > 0.0 else 0.0
     # The lexical part is split by what exact stems covered; an embedding that won is all semantic.
     bm25 = (score - entity) * exact / covered if evidence == lexical and covered > 0.0 else 0.0
@@ -342,16 +350,25 @@ class SearchIndex:
     def explain_all(
         self, query: str, memory_ids: Sequence[str], embedder: Embedder | None = None
     ) -> list[dict[str, float]]:
-        """`explain` for several indexed memories, the query's term weights worked out once."""
+        """`explain` for several indexed memories, the query's term weights worked out once.
+
+        Memories of one match pattern get the same breakdown: one dict, to be read only.
+        """
         q = parse_query(query)
         weights = _weights(q, self)
-        holders = [(category, self._categories.get(category) or {}) for category in q.categories]
+        total = sum(weights)
+        holders = self._holders(q.categories)  # only the query's categories count
+        ncats = len(q.categories)
+        known: dict[tuple[float, float, int, float | None], dict[str, float]] = {}
         breakdowns = []
         for memory_id in memory_ids:
-            # Only the query's categories count (`_breakdown` intersects with them): look up those.
-            shared = frozenset(category for category, members in holders if memory_id in members)
+            covered, exact = _coverage(q, weights, self._docs[memory_id], False)
+            shared = sum(memory_id in members for members in holders)
             cosine = self._cosine(query, memory_id, embedder)
-            breakdowns.append(_breakdown(q, weights, self._docs[memory_id], shared, cosine))
+            parts = known.get((covered, exact, shared, cosine))
+            if parts is None:
+                parts = known[(covered, exact, shared, cosine)] = _split(covered, exact, total, shared, ncats, cosine)
+            breakdowns.append(parts)
         return breakdowns
 
     def scores(
@@ -542,11 +559,9 @@ class SearchIndex:
         return out
 
     def _work(self, q: Query, keyword: bool) -> int:
-        postings = self._postings
-        work = sum(len(postings.get(t, ())) for t in q.terms)
-        if not keyword:
-            work += sum(len(postings.get(r, ())) for near in q.related for r in near)
-        return work
+        """How many postings the query's stems (and related stems) hold."""
+        stems = q.terms if keyword else q.reach
+        return sum(map(len, map(self._postings.get, stems, repeat(_NOTHING, len(stems)))))
 
     def _covered(self, q: Query, weights: Sequence[float], keyword: bool) -> dict[str, float]:
         """Weight covered per memory reached, summed term by term in query order (as `_coverage`)."""
