@@ -195,6 +195,15 @@ def test_saves_of_every_size_read_back_as_the_live_state(tmp_path: Path, monkeyp
     assert same() and mock.service.counts()["memories"] == 1
 
 
+def test_the_data_file_is_checkpointed_every_ten_thousand_pages(tmp_path: Path):
+    """Fewer checkpoints, each copying the WAL into the file and syncing both: more writes."""
+    from mock_server.engine import storage
+
+    mock = server_of(create_app(MockConfig(data_path=str(tmp_path / "state.db"))))
+    assert storage.CHECKPOINT_PAGES == 10_000
+    assert mock.storage._db.execute("PRAGMA wal_autocheckpoint").fetchone() == (storage.CHECKPOINT_PAGES,)
+
+
 class _Recording:
     """A connection that notes the statements it runs (their first words)."""
 
