@@ -649,11 +649,10 @@ class Namespace:
             members = [self.memories[memory_id] for memory_id in ids]
             members.sort(key=_BY_ID)
             members.sort(key=_BY_CREATED, reverse=True)
-            boundary = len(found) + len(members) > wanted
             for memory in members:
                 if (today is None or not memory.is_expired(today)) and predicate(memory):
                     found.append((memory, score))
-                    if boundary and len(found) >= wanted:
+                    if len(found) >= wanted:
                         break
         return found
 
