@@ -200,10 +200,11 @@ def search_memories(call: Call) -> Result:
     hits = call.service.search(home, body["query"].strip(), tree, options, body.get("metadata"))
     fields = body.get("fields")
     identity = call.service.identity(home)
-    breakdowns: dict[tuple[float, tuple[float, ...]], dict[str, float]] = {}  # hits of one match pattern share one
+    # Hits of one match pattern share one evidence dict (held by `hits`), so one breakdown.
+    breakdowns: dict[tuple[float, int], dict[str, float]] = {}
     results = []
     for memory, score, evidence in hits:
-        key = (score, tuple(evidence.values()) if evidence else ())
+        key = (score, id(evidence))
         breakdown = breakdowns.get(key)
         if breakdown is None:
             breakdown = breakdowns[key] = score_breakdown(score, evidence, options.keyword_search)

@@ -511,7 +511,9 @@ class SearchIndex:
         reached: set[str] = set()
         for term, weight, near in zip(q.terms, weights, q.related, strict=True):
             bucket = postings.get(term)
-            exact = bucket.keys() if bucket else _NOTHING
+            exact: AbstractSet[str] = _NOTHING
+            if bucket:
+                exact = bucket.keys() if restrict is None else _within(bucket.keys(), restrict)
             related: set[str] = set()
             if not keyword:
                 for other in near:
@@ -519,6 +521,8 @@ class SearchIndex:
                     if bucket:
                         related.update(bucket)
                 related.difference_update(exact)
+                if restrict is not None and related:
+                    related = _within(related, restrict)
             if not exact and not related:
                 continue
             part = weight * RELATED_CREDIT
@@ -527,21 +531,15 @@ class SearchIndex:
                 # `members & postings` walks the smaller side; `members - postings` would copy
                 # the postings, so the rest is what the group holds besides its hits.
                 hit, near_hit = members & exact, members & related
-                rest = members - hit - near_hit
                 _merge(split, amount + weight, hit)
                 _merge(split, amount + part, near_hit)
-                _merge(split, amount, rest)
-            _merge(split, 0.0 + weight, exact - reached)
-            _merge(split, 0.0 + part, related - reached)
+                _merge(split, amount, members.difference(hit, near_hit) if hit or near_hit else members)
+            _merge(split, 0.0 + weight, exact - reached if reached else set(exact))
+            _merge(split, 0.0 + part, related - reached if reached else related)
             reached.update(exact)
             reached.update(related)
             groups = split
-        if restrict is None:
-            return groups
-        out: dict[float, set[str]] = {}
-        for amount, members in groups.items():
-            _merge(out, amount, _within(members, restrict))
-        return out
+        return groups
 
     def _fused_scores(
         self, q: Query, covered: dict[str, float], total: float, cosines: dict[str, float]

@@ -111,7 +111,7 @@ def test_indexed_scores_equal_the_reference_exactly(query, memories, chosen, key
     for n, (text, categories) in enumerate(memories):
         index.add(str(n), text, categories)
     candidates = {str(n) for n in chosen if n < len(memories)}
-    for restrict in (None, candidates):
+    for restrict in (None, candidates, dict.fromkeys(candidates).keys()):
         scores = index.scores(query, restrict, keyword_search=keyword)
         for n, (text, categories) in enumerate(memories):
             mid = str(n)
@@ -133,7 +133,7 @@ def test_the_ranking_is_the_reference_scores_grouped_best_first(query, memories,
     for n, (text, categories) in enumerate(memories):
         index.add(str(n), text, categories)
     candidates = {str(n) for n in chosen if n < len(memories)}
-    for restrict in (None, candidates):
+    for restrict in (None, candidates, dict.fromkeys(candidates).keys()):
         expected: dict[float, set[str]] = {}
         for n, (text, categories) in enumerate(memories):
             score = similarity(query, text, categories, corpus=index, keyword_search=keyword)
