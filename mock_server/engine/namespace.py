@@ -42,7 +42,7 @@ from .models import (
 )
 from .profiles import Profile, ProfileJob, ProfileSettings
 from .projects import Project
-from .search import SearchIndex, explain, rerank
+from .search import Ranking, SearchIndex, explain, rerank
 from .text import extract_keywords
 from .webhooks import Delivery, Webhook, WebhookDispatcher, categorize_payload, change_payload
 
@@ -614,6 +614,7 @@ class Namespace:
                 query, candidates, keyword_search=options.keyword_search, embedder=self.runtime.embedder
             )
             hits = self._head(ranking, predicate, today, wanted, floor)
+            explained = self._explained(ranking, hits) if options.explain else {}
             if options.threshold <= 0 and len(hits) < options.top_k:
                 scored = {memory_id for _, members in ranking for memory_id in members}
                 unscored = [memory_id for memory_id in candidates if memory_id not in scored]
@@ -630,13 +631,21 @@ class Namespace:
         hits = hits[: options.top_k]
         if not options.explain:
             return [Hit(memory, score) for memory, score in hits]
-        with self.lock:
-            indexed = [memory.id for memory, _ in hits if memory.id in self.search_index]
-            parts = self.search_index.explain_all(query, indexed, self.runtime.embedder)
-            known = dict(zip(indexed, parts, strict=True))
+        with self.lock:  # what the ranking could not explain (scored one by one, or keyword) is explained here
+            unknown = [m.id for m, _ in hits if m.id not in explained and m.id in self.search_index]
+            if unknown:
+                parts = self.search_index.explain_all(query, unknown, self.runtime.embedder)
+                explained.update(zip(unknown, parts, strict=True))
             return [
-                Hit(memory, score, known.get(memory.id) or self._explain_gone(query, memory)) for memory, score in hits
+                Hit(memory, score, explained.get(memory.id) or self._explain_gone(query, memory))
+                for memory, score in hits
             ]
+
+    @staticmethod
+    def _explained(ranking: Ranking, hits: list[tuple[Memory, float]]) -> dict[str, dict[str, float]]:
+        """The breakdowns the ranking already knows for these hits (read at these scores)."""
+        known = ((memory.id, ranking.breakdown(memory.id, score)) for memory, score in hits)
+        return {memory_id: parts for memory_id, parts in known if parts is not None}
 
     def _explain_gone(self, query: str, memory: Memory) -> dict[str, float]:
         """A hit deleted since it was found (between the two locks) is explained from its text."""

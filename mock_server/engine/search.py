@@ -99,6 +99,11 @@ class Query(NamedTuple):
     reach: tuple[str, ...]  # the stems and every stem related to one, each postings read once per search
 
 
+# A group of one score as formed: the score, its memories, and (when the path knows them) its
+# parts, each with the breakdown `explain` gives its members.
+Formed = tuple[float, Collection[str], list[tuple[Collection[str], dict[str, float]]] | None]
+
+
 @lru_cache(maxsize=4096)
 def parse_query(query: str) -> Query:
     terms = tuple(dict.fromkeys(content_terms(query)))
@@ -410,8 +415,9 @@ class SearchIndex:
 
     def _ranked(
         self, query: str, candidates: Collection[str] | None, keyword_search: bool, embedder: Embedder | None
-    ) -> Iterator[tuple[float, Collection[str]]]:
-        """(score, the memories with that score > 0) best first, by the cheapest path for the query."""
+    ) -> Iterator[Formed]:
+        """(score, the memories with that score > 0, their explanations if known) best first,
+        by the cheapest path for the query."""
         if not self._docs:
             return iter(())
         q = parse_query(query)
@@ -434,12 +440,13 @@ class SearchIndex:
             cosines = vectors.cosines(query_vector, allowed)
             return _best_first_of(self._fused_scores(q, covered, total, cosines))
         categories = frozenset() if keyword_search else q.categories
-        return self._best_first(self._groups(q, weights, keyword_search, restrict), total, categories)
+        groups = self._groups(q, weights, keyword_search, restrict)
+        return self._best_first(groups, total, categories, explained=not keyword_search)
 
     def _best_first(
-        self, groups: dict[float, set[str]], total: float, categories: frozenset[str]
-    ) -> Iterator[tuple[float, Collection[str]]]:
-        """The groups of one weight covered, as groups of one score, best first.
+        self, groups: dict[tuple[float, float], set[str]], total: float, categories: frozenset[str], explained: bool
+    ) -> Iterator[Formed]:
+        """The groups of one match pattern, as groups of one score, best first.
 
         A group's members score alike but for the categories each shares with the query,
         which add at most CATEGORY_WEIGHT. So a group waits, unsplit, under the best score
@@ -448,37 +455,54 @@ class SearchIndex:
         rest. A score is given only once no group left could reach it, with every group of
         that score merged into one; each score is `_calibrate`'s, from the same floats as
         `similarity` (the bound too: the same formula with every category shared).
+
+        `explained`: each score comes with its parts, each with the breakdown `explain`
+        gives its members (what the part's weight covered, by exact stems, and categories
+        shared say: the same floats), so a v3 search explains its hits without scoring them
+        again.
         """
         ncats = len(categories)
-        # (-score, or -bound while unsplit; order; split; weight covered; members)
-        waiting: list[tuple[float, int, bool, float, set[str]]] = []
-        for order, (amount, members) in enumerate(groups.items()):
-            evidence = _evidence(amount, total, None)
-            heapq.heappush(waiting, (-_calibrate(evidence, ncats, ncats), order, not categories, amount, members))
+        # (-score, or -bound while unsplit; order; categories shared, -1 while unsplit; weight covered;
+        #  of which by exact stems; members)
+        waiting: list[tuple[float, int, int, float, float, set[str]]] = []
+        for order, ((covered, exact), members) in enumerate(groups.items()):
+            evidence = _evidence(covered, total, None)
+            shared = -1 if categories else 0
+            heapq.heappush(waiting, (-_calibrate(evidence, ncats, ncats), order, shared, covered, exact, members))
         order = len(waiting)
+        breakdowns: dict[tuple[float, float, int], dict[str, float]] = {}
 
-        def split(amount: float, members: set[str]) -> None:
+        def split(covered: float, exact: float, members: set[str]) -> None:
             nonlocal order
-            evidence = _evidence(amount, total, None)
+            evidence = _evidence(covered, total, None)
             for shared, part in self._by_shared_categories(members, categories).items():
                 order += 1
-                heapq.heappush(waiting, (-_calibrate(evidence, shared, ncats), order, True, amount, part))
+                heapq.heappush(waiting, (-_calibrate(evidence, shared, ncats), order, shared, covered, exact, part))
+
+        def explain(shared: int, covered: float, exact: float) -> dict[str, float]:
+            found = breakdowns.get((covered, exact, shared))
+            if found is None:
+                found = breakdowns[(covered, exact, shared)] = _split(covered, exact, total, shared, ncats, None)
+            return found
 
         while waiting:
-            negative, _, is_split, amount, members = heapq.heappop(waiting)
+            negative, _, shared, covered, exact, members = heapq.heappop(waiting)
             if not negative < 0.0:
                 return  # no evidence left (a weight covered is never 0: cannot happen, but cheap to say)
-            if not is_split:
-                split(amount, members)
+            if shared < 0:
+                split(covered, exact, members)
                 continue
             group = members
+            parts = [(members, explain(shared, covered, exact))] if explained else None
             while waiting and waiting[0][0] == negative:  # the same score from another group, or maybe
-                _, _, other_split, other_amount, other = heapq.heappop(waiting)
-                if other_split:
-                    group = group | other
-                else:
-                    split(other_amount, other)
-            yield -negative, group
+                _, _, shared, covered, exact, other = heapq.heappop(waiting)
+                if shared < 0:
+                    split(covered, exact, other)
+                    continue
+                group = group | other
+                if parts is not None:
+                    parts.append((other, explain(shared, covered, exact)))
+            yield -negative, group, parts
 
     def _by_shared_categories(self, members: set[str], categories: frozenset[str]) -> dict[int, set[str]]:
         """Members by how many of these categories they have (only counts that occur)."""
@@ -496,8 +520,9 @@ class SearchIndex:
 
     def _groups(
         self, q: Query, weights: Sequence[float], keyword: bool, restrict: AbstractSet[str] | None
-    ) -> dict[float, set[str]]:
-        """The memories reached, grouped by the weight of the query they cover.
+    ) -> dict[tuple[float, float], set[str]]:
+        """The memories reached, grouped by the weight of the query they cover and how much
+        of it exact stems cover.
 
         Memories with the same match pattern get the same score (but for categories, which
         `_best_first` splits by), so the groups are formed with set operations (C speed)
@@ -507,7 +532,7 @@ class SearchIndex:
         order, so the same floats).
         """
         postings = self._postings
-        groups: dict[float, set[str]] = {}
+        groups: dict[tuple[float, float], set[str]] = {}
         reached: set[str] = set()
         for term, weight, near in zip(q.terms, weights, q.related, strict=True):
             bucket = postings.get(term)
@@ -526,16 +551,17 @@ class SearchIndex:
             if not exact and not related:
                 continue
             part = weight * RELATED_CREDIT
-            split: dict[float, set[str]] = {}
-            for amount, members in groups.items():
+            split: dict[tuple[float, float], set[str]] = {}
+            for pattern, members in groups.items():
                 # `members & postings` walks the smaller side; `members - postings` would copy
                 # the postings, so the rest is what the group holds besides its hits.
                 hit, near_hit = members & exact, members & related
-                _merge(split, amount + weight, hit)
-                _merge(split, amount + part, near_hit)
-                _merge(split, amount, members.difference(hit, near_hit) if hit or near_hit else members)
-            _merge(split, 0.0 + weight, exact - reached if reached else set(exact))
-            _merge(split, 0.0 + part, related - reached if reached else related)
+                covered, by_exact = pattern
+                _merge(split, (covered + weight, by_exact + weight), hit)
+                _merge(split, (covered + part, by_exact), near_hit)
+                _merge(split, pattern, members.difference(hit, near_hit) if hit or near_hit else members)
+            _merge(split, (0.0 + weight, 0.0 + weight), exact - reached if reached else set(exact))
+            _merge(split, (0.0 + part, 0.0), related - reached if reached else related)
             reached.update(exact)
             reached.update(related)
             groups = split
@@ -643,12 +669,12 @@ def _within(members: set[str], allowed: AbstractSet[str]) -> set[str]:
     return {m for m in members if m in allowed}
 
 
-def _best_first_of(scores: dict[str, float]) -> Iterator[tuple[float, Collection[str]]]:
-    """Scores worked out memory by memory, as groups of one score, best first."""
+def _best_first_of(scores: dict[str, float]) -> Iterator[Formed]:
+    """Scores worked out memory by memory, as groups of one score, best first (unexplained)."""
     groups: dict[float, list[str]] = {}
     for memory_id, score in scores.items():
         groups.setdefault(score, []).append(memory_id)
-    return iter(sorted(groups.items(), reverse=True))
+    return ((score, members, None) for score, members in sorted(groups.items(), reverse=True))
 
 
 class Ranking:
@@ -657,9 +683,10 @@ class Ranking:
     Can be read again: a second reading replays the groups formed, then goes on.
     """
 
-    def __init__(self, groups: Iterator[tuple[float, Collection[str]]]) -> None:
+    def __init__(self, groups: Iterator[Formed]) -> None:
         self._source = groups
         self._formed: list[tuple[float, Collection[str]]] = []
+        self._parts: dict[float, list[tuple[Collection[str], dict[str, float]]] | None] = {}
 
     def __iter__(self) -> Iterator[tuple[float, Collection[str]]]:
         formed = self._formed
@@ -669,9 +696,19 @@ class Ranking:
                 found = next(self._source, None)
                 if found is None:
                     return
-                formed.append(found)
+                score, members, parts = found
+                formed.append((score, members))
+                self._parts[score] = parts
             yield formed[position]
             position += 1
+
+    def breakdown(self, memory_id: str, score: float) -> dict[str, float] | None:
+        """What `explain` gives a memory read at this score, if the ranking knows it (else None:
+        memories scored one by one, a keyword search, or a score not read yet)."""
+        for members, parts in self._parts.get(score) or ():
+            if memory_id in members:
+                return parts
+        return None
 
 
 def _as_set(candidates: Collection[str] | None) -> AbstractSet[str] | None:

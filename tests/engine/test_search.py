@@ -145,6 +145,28 @@ def test_the_ranking_is_the_reference_scores_grouped_best_first(query, memories,
         assert [(score, set(members)) for score, members in ranking] == formed  # read again: the same
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.lists(st.tuples(_TEXTS, st.lists(st.sampled_from(sorted(DEFAULT_CATEGORIES)), max_size=3)),
+                        min_size=1, max_size=12),
+       st.sets(st.integers(0, 11)))
+def test_the_ranking_explains_each_memory_as_explain_does(query, memories, chosen):
+    """The breakdowns a ranking carries are `explain`'s, to the float, for every member
+    (a ranking scored memory by memory, for a few candidates, carries none)."""
+    index = SearchIndex()
+    for n, (text, categories) in enumerate(memories):
+        index.add(str(n), text, categories)
+    candidates = {str(n) for n in chosen if n < len(memories)}
+    for restrict in (None, candidates):
+        ranking = index.ranking(query, restrict)
+        for score, members in ranking:
+            for mid in members:
+                text, categories = memories[int(mid)]
+                carried = ranking.breakdown(mid, score)
+                if carried is not None or restrict is None:  # the whole index: always grouped
+                    assert carried == explain(query, text, categories, corpus=index), (query, text)
+    assert index.ranking(query, None, keyword_search=True).breakdown("0", 1.0) is None  # keyword: not explained
+
+
 def test_a_ranking_read_in_part_splits_only_what_it_read(monkeypatch):
     """Groups that cannot reach the part read are never split by category."""
     index = SearchIndex()
