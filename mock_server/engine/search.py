@@ -80,6 +80,7 @@ SEMANTIC_WEIGHT = 0.5  # the most evidence an embedding alone gives (with a sema
 COSINE_FLOOR = 0.2  # an embedding cosine at or below this is no evidence
 _SCORED_CATEGORIES = frozenset(DEFAULT_CATEGORIES) - {"misc"}
 _DIRECT_COST = 4  # scoring one candidate directly costs about as much as 4 postings
+_PEEL, _SPLIT = -1, -2  # a group waiting unsplit: to peel off its members with every category it can have, or to split
 
 
 class Corpus(Protocol):
@@ -98,6 +99,10 @@ class Query(NamedTuple):
     categories: frozenset[str]
     reach: tuple[str, ...]  # the stems and every stem related to one, each postings read once per search
 
+
+# A match pattern: weight of the query covered, of which by exact stems, and the query's
+# categories its memories can have.
+Pattern = tuple[float, float, frozenset[str]]
 
 # A group of one score as formed: the score, its memories, and (when the path knows them) its
 # parts, each with the breakdown `explain` gives its members.
@@ -175,6 +180,12 @@ def _memory_stems(text: str) -> tuple[str, ...]:
 def _scored(categories: tuple[str, ...]) -> frozenset[str]:
     """The categories search weighs, one shared set per combination."""
     return frozenset(c for c in categories if c in _SCORED_CATEGORIES)
+
+
+@lru_cache(maxsize=4096)
+def _joined(known: frozenset[str], more: frozenset[str]) -> frozenset[str]:
+    """The union of two sets of categories, one shared set per combination."""
+    return known | more
 
 
 def _score(
@@ -258,6 +269,9 @@ class SearchIndex:
         self._postings: dict[str, dict[str, None]] = {}  # stem -> ids of memories holding it
         self._docs: dict[str, tuple[str, ...]] = {}  # id -> its stems
         self._categories: dict[str, dict[str, None]] = {}  # scored category -> ids (one memory's: `_categories_of`)
+        # stem -> every scored category a memory holding it has had: a bound on what a memory
+        # reached through the stem can share with a query (kept while the stem is, never narrowed)
+        self._stem_categories: dict[str, frozenset[str]] = {}
         self.vectors: VectorStore | None = None  # made with the first vector
         self._prepared: dict[str, np.ndarray] = {}  # text -> vector, for the adds to come
 
@@ -291,15 +305,20 @@ class SearchIndex:
         if memory_id in self._docs:
             self.remove(memory_id)
         stems = _memory_stems(text)
-        postings = self._postings
+        scored = _scored(tuple(categories))
+        postings, stem_categories = self._postings, self._stem_categories
         for term in stems:
             bucket = postings.get(term)
             if bucket is None:
                 postings[term] = {memory_id: None}
             else:
                 bucket[memory_id] = None
+            if scored:
+                known = stem_categories.get(term)
+                if known is None or not scored <= known:
+                    stem_categories[term] = scored if known is None else _joined(known, scored)
         self._docs[memory_id] = stems
-        for category in _scored(tuple(categories)):
+        for category in scored:
             self._categories.setdefault(category, {})[memory_id] = None
         vector = self._prepared.get(text)
         if vector is not None:
@@ -319,6 +338,7 @@ class SearchIndex:
             del bucket[memory_id]
             if not bucket:
                 del self._postings[term]
+                self._stem_categories.pop(term, None)
         for category, members in list(self._categories.items()):
             members.pop(memory_id, None)
             if not members:
@@ -444,17 +464,20 @@ class SearchIndex:
         return self._best_first(groups, total, categories, explained=not keyword_search)
 
     def _best_first(
-        self, groups: dict[tuple[float, float], set[str]], total: float, categories: frozenset[str], explained: bool
+        self, groups: dict[Pattern, set[str]], total: float, categories: frozenset[str], explained: bool
     ) -> Iterator[Formed]:
         """The groups of one match pattern, as groups of one score, best first.
 
         A group's members score alike but for the categories each shares with the query,
         which add at most CATEGORY_WEIGHT. So a group waits, unsplit, under the best score
-        any of its members could have, and is split by category only once that is the best
-        score left: a search whose answer fills from the first groups never splits the
-        rest. A score is given only once no group left could reach it, with every group of
-        that score merged into one; each score is `_calibrate`'s, from the same floats as
-        `similarity` (the bound too: the same formula with every category shared).
+        any of its members could have (with every category of the query it can have), and
+        is split only once that is the best score left: a search whose answer fills from
+        the first groups never splits the rest. The first split only peels off the members
+        that have all those categories (an intersection per category); the rest waits again,
+        one category lower, and is split fully only if the answer reaches it. A score is
+        given only once no group left could reach it, with every group of that score merged
+        into one; each score is `_calibrate`'s, from the same floats as `similarity` (the
+        bounds too: the same formula with a count of categories none can exceed).
 
         `explained`: each score comes with its parts, each with the breakdown `explain`
         gives its members (what the part's weight covered, by exact stems, and categories
@@ -462,22 +485,32 @@ class SearchIndex:
         again.
         """
         ncats = len(categories)
-        # (-score, or -bound while unsplit; order; categories shared, -1 while unsplit; weight covered;
-        #  of which by exact stems; members)
-        waiting: list[tuple[float, int, int, float, float, set[str]]] = []
-        for order, ((covered, exact), members) in enumerate(groups.items()):
-            evidence = _evidence(covered, total, None)
-            shared = -1 if categories else 0
-            heapq.heappush(waiting, (-_calibrate(evidence, ncats, ncats), order, shared, covered, exact, members))
-        order = len(waiting)
+        # (-score, or -bound while unsplit; order; categories shared, or _PEEL / _SPLIT while unsplit;
+        #  weight covered; of which by exact stems; the query's categories members can have; members)
+        waiting: list[tuple[float, int, int, float, float, frozenset[str], set[str]]] = []
+        order = 0
+
+        def wait(covered: float, exact: float, can: frozenset[str], shared: int, bound: int, members: set[str]) -> None:
+            nonlocal order
+            order += 1
+            score = _calibrate(_evidence(covered, total, None), bound, ncats)
+            heapq.heappush(waiting, (-score, order, shared, covered, exact, can, members))
+
+        for (covered, exact, can), members in groups.items():
+            wait(covered, exact, can, _PEEL if can else 0, len(can), members)
         breakdowns: dict[tuple[float, float, int], dict[str, float]] = {}
 
-        def split(covered: float, exact: float, members: set[str]) -> None:
-            nonlocal order
-            evidence = _evidence(covered, total, None)
-            for shared, part in self._by_shared_categories(members, categories).items():
-                order += 1
-                heapq.heappush(waiting, (-_calibrate(evidence, shared, ncats), order, shared, covered, exact, part))
+        def split(state: int, covered: float, exact: float, can: frozenset[str], members: set[str]) -> None:
+            if state == _SPLIT:
+                for shared, part in self._by_shared_categories(members, can).items():
+                    wait(covered, exact, can, shared, shared, part)
+                return
+            top = self._with_all(members, can)  # _PEEL: those with every category they can have, the rest one lower
+            if top:
+                wait(covered, exact, can, len(can), len(can), top)
+            rest = members - top if top else members
+            if rest:
+                wait(covered, exact, can, _SPLIT if len(can) > 1 else 0, len(can) - 1, rest)
 
         def explain(shared: int, covered: float, exact: float) -> dict[str, float]:
             found = breakdowns.get((covered, exact, shared))
@@ -486,23 +519,33 @@ class SearchIndex:
             return found
 
         while waiting:
-            negative, _, shared, covered, exact, members = heapq.heappop(waiting)
+            negative, _, shared, covered, exact, can, members = heapq.heappop(waiting)
             if not negative < 0.0:
                 return  # no evidence left (a weight covered is never 0: cannot happen, but cheap to say)
             if shared < 0:
-                split(covered, exact, members)
+                split(shared, covered, exact, can, members)
                 continue
             group = members
             parts = [(members, explain(shared, covered, exact))] if explained else None
             while waiting and waiting[0][0] == negative:  # the same score from another group, or maybe
-                _, _, shared, covered, exact, other = heapq.heappop(waiting)
+                _, _, shared, covered, exact, can, other = heapq.heappop(waiting)
                 if shared < 0:
-                    split(covered, exact, other)
+                    split(shared, covered, exact, can, other)
                     continue
                 group = group | other
                 if parts is not None:
                     parts.append((other, explain(shared, covered, exact)))
             yield -negative, group, parts
+
+    def _with_all(self, members: set[str], categories: frozenset[str]) -> set[str]:
+        """The members that have every one of these categories."""
+        top = members
+        for category in categories:
+            holders = self._categories.get(category)
+            top = top & holders.keys() if holders else set()
+            if not top:
+                break
+        return top
 
     def _by_shared_categories(self, members: set[str], categories: frozenset[str]) -> dict[int, set[str]]:
         """Members by how many of these categories they have (only counts that occur)."""
@@ -520,48 +563,55 @@ class SearchIndex:
 
     def _groups(
         self, q: Query, weights: Sequence[float], keyword: bool, restrict: AbstractSet[str] | None
-    ) -> dict[tuple[float, float], set[str]]:
-        """The memories reached, grouped by the weight of the query they cover and how much
-        of it exact stems cover.
+    ) -> dict[Pattern, set[str]]:
+        """The memories reached, grouped by match pattern: the weight of the query they cover,
+        how much of it exact stems cover, and which of the query's categories they can have.
 
         Memories with the same match pattern get the same score (but for categories, which
         `_best_first` splits by), so the groups are formed with set operations (C speed)
         rather than memory by memory: term by term in query order, each group splits into
         the memories that hold the stem, those that hold only a related stem, and the rest,
         adding each term's weight exactly as `_coverage` adds it (same additions, same
-        order, so the same floats).
+        order, so the same floats). A memory holding a stem has no category the stem's
+        memories have never had (`_stem_categories`), so each group also keeps the query's
+        categories its members can have: the bound `_best_first` ranks it by unsplit.
         """
-        postings = self._postings
-        groups: dict[tuple[float, float], set[str]] = {}
+        postings, stem_categories = self._postings, self._stem_categories
+        wanted = frozenset() if keyword else q.categories
+        groups: dict[Pattern, set[str]] = {}
         reached: set[str] = set()
         for term, weight, near in zip(q.terms, weights, q.related, strict=True):
             bucket = postings.get(term)
             exact: AbstractSet[str] = _NOTHING
             if bucket:
                 exact = bucket.keys() if restrict is None else _within(bucket.keys(), restrict)
+            exact_can = wanted & stem_categories.get(term, _NOTHING) if wanted else _NOTHING
             related: set[str] = set()
+            related_can: frozenset[str] = _NOTHING
             if not keyword:
                 for other in near:
                     bucket = postings.get(other)
                     if bucket:
                         related.update(bucket)
+                        if wanted:
+                            related_can = related_can | (wanted & stem_categories.get(other, _NOTHING))
                 related.difference_update(exact)
                 if restrict is not None and related:
                     related = _within(related, restrict)
             if not exact and not related:
                 continue
             part = weight * RELATED_CREDIT
-            split: dict[tuple[float, float], set[str]] = {}
+            split: dict[Pattern, set[str]] = {}
             for pattern, members in groups.items():
                 # `members & postings` walks the smaller side; `members - postings` would copy
                 # the postings, so the rest is what the group holds besides its hits.
                 hit, near_hit = members & exact, members & related
-                covered, by_exact = pattern
-                _merge(split, (covered + weight, by_exact + weight), hit)
-                _merge(split, (covered + part, by_exact), near_hit)
+                covered, by_exact, can = pattern
+                _merge(split, (covered + weight, by_exact + weight, can & exact_can), hit)
+                _merge(split, (covered + part, by_exact, can & related_can), near_hit)
                 _merge(split, pattern, members.difference(hit, near_hit) if hit or near_hit else members)
-            _merge(split, (0.0 + weight, 0.0 + weight), exact - reached if reached else set(exact))
-            _merge(split, (0.0 + part, 0.0), related - reached if reached else related)
+            _merge(split, (0.0 + weight, 0.0 + weight, exact_can), exact - reached if reached else set(exact))
+            _merge(split, (0.0 + part, 0.0, related_can), related - reached if reached else related)
             reached.update(exact)
             reached.update(related)
             groups = split

@@ -145,6 +145,41 @@ def test_the_ranking_is_the_reference_scores_grouped_best_first(query, memories,
         assert [(score, set(members)) for score, members in ranking] == formed  # read again: the same
 
 
+_CATEGORY_LISTS = st.lists(st.sampled_from(sorted(DEFAULT_CATEGORIES)), max_size=3)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXTS, st.lists(st.tuples(_TEXTS, _CATEGORY_LISTS, _CATEGORY_LISTS, st.sampled_from(["keep", "drop", "edit"])),
+                        min_size=1, max_size=12))
+def test_the_ranking_stays_exact_after_memories_go_or_change(query, memories):
+    """What a stem's memories could share with a query is a bound kept as memories come and
+    go (never narrowed): scores and breakdowns stay the reference's after removals and
+    re-adds with other categories."""
+    index = SearchIndex()
+    for n, (text, categories, _, _) in enumerate(memories):
+        index.add(str(n), text, categories)
+    now: dict[str, tuple[str, list[str]]] = {}
+    for n, (text, categories, others, fate) in enumerate(memories):
+        if fate == "drop":
+            index.remove(str(n))
+        elif fate == "edit":
+            index.add(str(n), text, others)
+            now[str(n)] = (text, others)
+        else:
+            now[str(n)] = (text, categories)
+    expected: dict[float, set[str]] = {}
+    for mid, (text, categories) in now.items():
+        score = similarity(query, text, categories, corpus=index)
+        if score > 0:
+            expected.setdefault(score, set()).add(mid)
+    ranking = index.ranking(query)
+    assert [(score, set(members)) for score, members in ranking] == sorted(expected.items(), reverse=True)
+    for score, members in ranking:
+        for mid in members:
+            text, categories = now[mid]
+            assert ranking.breakdown(mid, score) == explain(query, text, categories, corpus=index)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXTS, st.lists(st.tuples(_TEXTS, st.lists(st.sampled_from(sorted(DEFAULT_CATEGORIES)), max_size=3)),
                         min_size=1, max_size=12),
@@ -168,24 +203,36 @@ def test_the_ranking_explains_each_memory_as_explain_does(query, memories, chose
 
 
 def test_a_ranking_read_in_part_splits_only_what_it_read(monkeypatch):
-    """Groups that cannot reach the part read are never split by category."""
+    """Groups that cannot reach the part read are never split by category, and a group
+    whose members all have every category it can have is never split fully."""
     index = SearchIndex()
     for n in range(20):
         index.add(f"hike{n}", "Loves hiking in the mountains", ["travel", "sports"])
         index.add(f"walk{n}", "Went for a walk", ["sports"])  # related to hiking only: a lower group
+    for n in range(10):
+        index.add(f"trek{n}", "Trekking in the mountains", ["travel", "sports"] if n % 2 else ["travel"])
+    peeled: list[int] = []
     splits: list[int] = []
-    original = SearchIndex._by_shared_categories
+    peel, split = SearchIndex._with_all, SearchIndex._by_shared_categories
 
-    def counted(self: SearchIndex, members: set[str], categories: frozenset[str]) -> dict[int, set[str]]:
+    def counted_peel(self: SearchIndex, members: set[str], categories: frozenset[str]) -> set[str]:
+        peeled.append(len(members))
+        return peel(self, members, categories)
+
+    def counted_split(self: SearchIndex, members: set[str], categories: frozenset[str]) -> dict[int, set[str]]:
         splits.append(len(members))
-        return original(self, members, categories)
+        return split(self, members, categories)
 
-    monkeypatch.setattr(SearchIndex, "_by_shared_categories", counted)
+    monkeypatch.setattr(SearchIndex, "_with_all", counted_peel)
+    monkeypatch.setattr(SearchIndex, "_by_shared_categories", counted_split)
     ranking = index.ranking("hiking trips")
     first_score, first = next(iter(ranking))
-    assert set(first) == {f"hike{n}" for n in range(20)} and splits == [20]
-    assert [set(members) for _, members in ranking][1] == {f"walk{n}" for n in range(20)}
-    assert splits == [20, 20]
+    assert set(first) == {f"hike{n}" for n in range(20)} and peeled == [20] and splits == []
+    groups = [set(members) for _, members in ranking]
+    odd, even = {f"trek{n}" for n in range(1, 10, 2)}, {f"trek{n}" for n in range(0, 10, 2)}
+    assert groups[1:] == [odd, even | {f"walk{n}" for n in range(20)}]  # one category each: one score
+    # treks and walks are one pattern (a stem related to hiking): peeled, then the rest split
+    assert peeled == [20, 30] and splits == [25]
 
 
 def test_content_terms_fold_accents_and_join_irregular_forms():
