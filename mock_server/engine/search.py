@@ -579,12 +579,12 @@ class SearchIndex:
         postings, stem_categories = self._postings, self._stem_categories
         wanted = frozenset() if keyword else q.categories
         groups: dict[Pattern, set[str]] = {}
-        reached: set[str] = set()
         for term, weight, near in zip(q.terms, weights, q.related, strict=True):
+            # `exact` is what `set - exact` reads fastest: the postings dict itself, or a set
             bucket = postings.get(term)
-            exact: AbstractSet[str] = _NOTHING
+            exact: AbstractSet[str] | dict[str, None] = _NOTHING
             if bucket:
-                exact = bucket.keys() if restrict is None else _within(bucket.keys(), restrict)
+                exact = bucket if restrict is None else _within(bucket.keys(), restrict)
             exact_can = wanted & stem_categories.get(term, _NOTHING) if wanted else _NOTHING
             related: set[str] = set()
             related_can: frozenset[str] = _NOTHING
@@ -595,25 +595,34 @@ class SearchIndex:
                         related.update(bucket)
                         if wanted:
                             related_can = related_can | (wanted & stem_categories.get(other, _NOTHING))
-                related.difference_update(exact)
+                if related and exact:
+                    related = related.difference(exact)  # walks `related` (unless it is far bigger)
                 if restrict is not None and related:
                     related = _within(related, restrict)
             if not exact and not related:
                 continue
             part = weight * RELATED_CREDIT
             split: dict[Pattern, set[str]] = {}
+            reached_exact: list[set[str]] = []  # the hits in earlier groups, to leave out of the new ones
+            reached_related: list[set[str]] = []
+            exact_keys = exact.keys() if isinstance(exact, dict) else exact
             for pattern, members in groups.items():
                 # `members & postings` walks the smaller side; `members - postings` would copy
                 # the postings, so the rest is what the group holds besides its hits.
-                hit, near_hit = members & exact, members & related
+                hit, near_hit = members & exact_keys, members & related
                 covered, by_exact, can = pattern
                 _merge(split, (covered + weight, by_exact + weight, can & exact_can), hit)
                 _merge(split, (covered + part, by_exact, can & related_can), near_hit)
                 _merge(split, pattern, members.difference(hit, near_hit) if hit or near_hit else members)
-            _merge(split, (0.0 + weight, 0.0 + weight, exact_can), exact - reached if reached else set(exact))
-            _merge(split, (0.0 + part, 0.0, related_can), related - reached if reached else related)
-            reached.update(exact)
-            reached.update(related)
+                if hit:
+                    reached_exact.append(hit)
+                if near_hit:
+                    reached_related.append(near_hit)
+            fresh = set(exact_keys)
+            fresh.difference_update(*reached_exact)
+            related.difference_update(*reached_related)
+            _merge(split, (0.0 + weight, 0.0 + weight, exact_can), fresh)
+            _merge(split, (0.0 + part, 0.0, related_can), related)
             groups = split
         return groups
 
