@@ -268,6 +268,7 @@ class SearchIndex:
         # key views do set algebra with sets at C speed.
         self._postings: dict[str, dict[str, None]] = {}  # stem -> ids of memories holding it
         self._docs: dict[str, tuple[str, ...]] = {}  # id -> its stems
+        self._posting_count = 0  # how many postings all stems hold: what any query's `_work` is within
         self._categories: dict[str, dict[str, None]] = {}  # scored category -> ids (one memory's: `_categories_of`)
         # stem -> every scored category a memory holding it has had: a bound on what a memory
         # reached through the stem can share with a query (kept while the stem is, never narrowed)
@@ -318,6 +319,7 @@ class SearchIndex:
                 if known is None or not scored <= known:
                     stem_categories[term] = scored if known is None else _joined(known, scored)
         self._docs[memory_id] = stems
+        self._posting_count += len(stems)
         for category in scored:
             self._categories.setdefault(category, {})[memory_id] = None
         vector = self._prepared.get(text)
@@ -333,6 +335,7 @@ class SearchIndex:
         stems = self._docs.pop(memory_id, None)
         if stems is None:
             return
+        self._posting_count -= len(stems)
         for term in stems:
             bucket = self._postings[term]
             del bucket[memory_id]
@@ -448,7 +451,7 @@ class SearchIndex:
         query_vector = embedder.embed([query])[0] if vectors is not None and embedder is not None else None
         if not q.terms and not dense:
             return iter(())
-        if allowed is not None and len(allowed) * _DIRECT_COST < self._work(q, keyword_search):
+        if allowed is not None and self._cheaper_directly(len(allowed), q, keyword_search):
             cosines = vectors.cosines(query_vector, allowed) if vectors is not None else {}
             return _best_first_of(self._direct_scores(q, weights, allowed, cosines, keyword_search))
         restrict = allowed if allowed is not None and len(allowed) < len(self._docs) else None
@@ -640,6 +643,12 @@ class SearchIndex:
             if score > 0.0:
                 out[mid] = score
         return out
+
+    def _cheaper_directly(self, candidates: int, q: Query, keyword: bool) -> bool:
+        """Whether scoring these candidates one by one costs less than walking the query's
+        postings. All the postings there are bound that walk: often enough to decide."""
+        cost = candidates * _DIRECT_COST
+        return cost < self._posting_count and cost < self._work(q, keyword)
 
     def _work(self, q: Query, keyword: bool) -> int:
         """How many postings the query's stems (and related stems) hold."""
