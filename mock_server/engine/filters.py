@@ -279,6 +279,21 @@ def names_entity(tree: Any) -> bool:
     )
 
 
+def every_candidate(memory: Any) -> bool:
+    """The predicate of a filter an index read decides alone (`decided_by_index`): callers
+    that see it skip calling it."""
+    return True
+
+
+def decided_by_index(tree: Any) -> bool:
+    """Whether the memories the index holds for this filter (`plan_candidates`) are exactly
+    its matches: one entity id equal to one value, nothing else (the SDKs' usual filter)."""
+    if not isinstance(tree, Mapping) or len(tree) != 1:
+        return False
+    ((name, value),) = tree.items()
+    return name in ENTITY_FIELDS and isinstance(value, str) and value != WILDCARD
+
+
 # --- planning -----------------------------------------------------------------------
 
 IndexKeys = set[tuple[str, Any]]

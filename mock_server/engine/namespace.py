@@ -23,7 +23,7 @@ from .changes import ChangeLog, Key, Prefix
 from .clock import Clock, Ids
 from .errors import EntityRequired, InvalidInput, NotFound, Refused
 from .exports import build_export
-from .filters import WILDCARD, IndexKeys, Predicate, plan_candidates
+from .filters import WILDCARD, IndexKeys, Predicate, every_candidate, plan_candidates
 from .inference import extract_facts, reconcile, subject_of
 from .jobs import Jobs
 from .listing import ListingOrder, listing_key
@@ -591,10 +591,11 @@ class Namespace:
     def select(self, tree: Any, predicate: Predicate, include_expired: bool = False) -> list[Memory]:
         """Matches in listing order (newest first, ties by id); expired ones only if asked."""
         today = None if include_expired else self.today()
+        check = None if predicate is every_candidate else predicate  # the index read decides alone
         with self.lock:
             found = [
                 m for m in map(self.memories.__getitem__, self._candidate_ids(tree))
-                if (today is None or not m.is_expired(today)) and predicate(m)
+                if (today is None or not m.is_expired(today)) and (check is None or check(m))
             ]
         found.sort(key=listing_key)
         return found
@@ -667,11 +668,12 @@ class Namespace:
         query reached.
         """
         found: list[tuple[Memory, float]] = []
+        check = None if predicate is every_candidate else predicate  # the index read decides alone
         for score, ids in ranking:
             if score < floor or len(found) >= wanted:
                 break
             for memory in self._listed(ids):
-                if (today is None or not memory.is_expired(today)) and predicate(memory):
+                if (today is None or not memory.is_expired(today)) and (check is None or check(memory)):
                     found.append((memory, score))
                     if len(found) >= wanted:
                         break

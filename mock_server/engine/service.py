@@ -14,7 +14,7 @@ from typing import Any
 
 from . import snapshot
 from .errors import EntityRequired, NotFound, Refused, invalid
-from .filters import Predicate, compile_filter, names_entity
+from .filters import Predicate, compile_filter, decided_by_index, every_candidate, names_entity
 from .fixtures import fixtures_to_snapshot, is_fixtures
 from .models import ENTITY_TYPES, Entity, Event, Export, Feedback, HistoryEntry, Memory
 from .namespace import AddOptions, AddResult, Hit, Namespace, Runtime, SearchOptions, profile_ident
@@ -72,7 +72,10 @@ def _selection(
     filters: dict[str, Any], metadata: Mapping[str, Any] | None, latest_only: bool = False, require_entity: bool = True
 ) -> Predicate:
     """The filter's predicate, after the entity-id rule (the API's search and listing need an
-    id; the harness looks at a whole project); `latest_only` hides memories a newer one superseded."""
+    id; the harness looks at a whole project); `latest_only` hides memories a newer one superseded.
+    A filter the entity index decides alone gets `every_candidate`, which callers skip."""
+    if not metadata and not latest_only and decided_by_index(filters):
+        return every_candidate
     predicate = compile_filter(filters)
     if require_entity and not names_entity(filters):
         raise EntityRequired()

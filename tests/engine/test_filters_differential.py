@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 
 from contracts import oracle
 from contracts.strategies import filter_conditions
-from mock_server.engine.filters import compile_filter, names_entity
-from mock_server.engine.models import Memory
+from mock_server.engine.filters import compile_filter, decided_by_index, every_candidate, names_entity
+from mock_server.engine.models import ENTITY_FIELDS, Memory
+from mock_server.engine.service import _selection
 
 
 def _memory(i: int, text: str, when: str, *, user=None, agent=None, run=None, app=None,
@@ -48,3 +49,20 @@ def test_mock_filters_agree_with_the_oracle(tree):
     oracle_ids = [m["id"] for m in JSON_MEMORIES if oracle.matches(tree, m, today=date(2025, 1, 1))]
     assert mock_ids == oracle_ids, tree
     assert names_entity(tree) == oracle.names_entity(tree)
+
+
+def test_a_filter_the_index_decides_matches_exactly_what_the_index_holds():
+    """One entity id equal to one value: the index's memories for that value are exactly the
+    filter's matches, so search and listing skip the predicate (`every_candidate`)."""
+    for name in ENTITY_FIELDS:
+        for value in {getattr(m, name) for m in MEMORIES} - {None}:
+            tree = {name: value}
+            assert decided_by_index(tree)
+            predicate = compile_filter(tree)
+            assert [m.id for m in MEMORIES if predicate(m)] == [m.id for m in MEMORIES if getattr(m, name) == value]
+            assert _selection(tree, None) is every_candidate
+            assert _selection(tree, {"topic": "music"}) is not every_candidate  # v1 metadata: checked per memory
+            assert _selection(tree, None, latest_only=True) is not every_candidate
+    for tree in ({"user_id": "*"}, {"user_id": {"in": ["u1"]}}, {"user_id": "u1", "agent_id": "a1"},
+                 {"AND": [{"user_id": "u1"}]}, {"metadata": {"topic": "music"}}, {"user_id": 7}, {}, []):
+        assert not decided_by_index(tree), tree
