@@ -612,7 +612,8 @@ class Namespace:
         with self.lock:
             candidates = self._candidate_ids(tree)
             ranking = self.search_index.ranking(
-                query, candidates, keyword_search=options.keyword_search, embedder=self.runtime.embedder
+                query, candidates, keyword_search=options.keyword_search, embedder=self.runtime.embedder,
+                explained=options.explain,
             )
             hits = self._head(ranking, predicate, today, wanted, floor)
             explained = self._explained(ranking, hits) if options.explain else {}

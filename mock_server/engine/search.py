@@ -426,6 +426,7 @@ class SearchIndex:
         *,
         keyword_search: bool = False,
         embedder: Embedder | None = None,
+        explained: bool = False,
     ) -> Ranking:
         """The memories `scores` gives a score, grouped by that score, best first.
 
@@ -433,11 +434,13 @@ class SearchIndex:
         group at a time and looks only at the groups its answer needs: the ranking is formed
         as it is read (`_best_first`), so groups past the answer, or under its threshold, are
         never split by category. Read it under the lock the index is read under.
+        `explained`: keep what `Ranking.breakdown` answers, where the path knows it.
         """
-        return Ranking(self._ranked(query, candidates, keyword_search, embedder))
+        return Ranking(self._ranked(query, candidates, keyword_search, embedder, explained))
 
     def _ranked(
-        self, query: str, candidates: Collection[str] | None, keyword_search: bool, embedder: Embedder | None
+        self, query: str, candidates: Collection[str] | None, keyword_search: bool, embedder: Embedder | None,
+        explained: bool,
     ) -> Iterator[Formed]:
         """(score, the memories with that score > 0, their explanations if known) best first,
         by the cheapest path for the query."""
@@ -464,7 +467,7 @@ class SearchIndex:
             return _best_first_of(self._fused_scores(q, covered, total, cosines))
         categories = frozenset() if keyword_search else q.categories
         groups = self._groups(q, weights, keyword_search, restrict)
-        return self._best_first(groups, total, categories, explained=not keyword_search)
+        return self._best_first(groups, total, categories, explained=explained and not keyword_search)
 
     def _best_first(
         self, groups: dict[Pattern, set[str]], total: float, categories: frozenset[str], explained: bool

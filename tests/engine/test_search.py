@@ -172,7 +172,7 @@ def test_the_ranking_stays_exact_after_memories_go_or_change(query, memories):
         score = similarity(query, text, categories, corpus=index)
         if score > 0:
             expected.setdefault(score, set()).add(mid)
-    ranking = index.ranking(query)
+    ranking = index.ranking(query, explained=True)
     assert [(score, set(members)) for score, members in ranking] == sorted(expected.items(), reverse=True)
     for score, members in ranking:
         for mid in members:
@@ -192,14 +192,15 @@ def test_the_ranking_explains_each_memory_as_explain_does(query, memories, chose
         index.add(str(n), text, categories)
     candidates = {str(n) for n in chosen if n < len(memories)}
     for restrict in (None, candidates):
-        ranking = index.ranking(query, restrict)
+        ranking = index.ranking(query, restrict, explained=True)
         for score, members in ranking:
             for mid in members:
                 text, categories = memories[int(mid)]
                 carried = ranking.breakdown(mid, score)
                 if carried is not None or restrict is None:  # the whole index: always grouped
                     assert carried == explain(query, text, categories, corpus=index), (query, text)
-    assert index.ranking(query, None, keyword_search=True).breakdown("0", 1.0) is None  # keyword: not explained
+    keyword = index.ranking(query, None, keyword_search=True, explained=True)
+    assert all(keyword.breakdown(mid, score) is None for score, members in keyword for mid in members)
 
 
 def test_a_ranking_read_in_part_splits_only_what_it_read(monkeypatch):
