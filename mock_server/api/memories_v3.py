@@ -209,7 +209,7 @@ def search_memories(call: Call) -> Result:
         if breakdown is None:
             breakdown = breakdowns[key] = score_breakdown(score, evidence, options.keyword_search)
         results.append(search_v3_json(memory, score, breakdown, identity))
-    return 200, {"results": [project(item, fields) for item in results]}
+    return 200, {"results": [project(item, fields) for item in results] if fields else results}
 
 
 @surface.operation("getSummary")

@@ -120,8 +120,9 @@ class AddOptions:
     extract_assistant: bool = False
 
 
-@dataclass(frozen=True)
-class SearchOptions:
+class SearchOptions(NamedTuple):
+    """What a search request may say besides its query and filter (a tuple: made per request)."""
+
     top_k: int = 10
     threshold: float = 0.3
     rerank: bool = False
@@ -674,7 +675,8 @@ class Namespace:
             if score < floor or len(found) >= wanted:
                 break
             for memory in self._listed(ids):
-                if (today is None or not memory.is_expired(today)) and (check is None or check(memory)):
+                expiry = memory.expiration_date  # `is_expired`, inlined: this runs for every memory read
+                if (today is None or expiry is None or not expiry < today) and (check is None or check(memory)):
                     found.append((memory, score))
                     if len(found) >= wanted:
                         break

@@ -776,9 +776,14 @@ class Ranking:
     def breakdown(self, memory_id: str, score: float) -> dict[str, float] | None:
         """What `explain` gives a memory read at this score, if the ranking knows it (else None:
         memories scored one by one, a keyword search, or a score not read yet)."""
-        for members, parts in self._parts.get(score) or ():
+        parts = self._parts.get(score)
+        if not parts:
+            return None
+        if len(parts) == 1:  # the usual case: a score one match pattern gives (the memory is read in it)
+            return parts[0][1]
+        for members, breakdown in parts:
             if memory_id in members:
-                return parts
+                return breakdown
         return None
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, current_app, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
@@ -50,7 +50,7 @@ from .openapi import CompiledSpec, Operation, flask_rule, load_json_text
 from .paths import EncodedSlashes, path_arguments
 from .serving import DROPPED
 from .webhook_transport import http_post
-from .wire import json_response
+from .wire import Answer, json_response
 
 log = logging.getLogger("mem0_mock")
 
@@ -60,7 +60,7 @@ JSON_TYPES = ("application/json",)
 NOT_FOUND = {"detail": "Not found."}
 
 
-def internal_error() -> Response:
+def internal_error() -> Answer:
     log.exception("unhandled error")
     return json_response(500, {"detail": "Internal server error."})
 
@@ -243,7 +243,7 @@ class MockServer:
             raise Detail("Invalid API key.", 401)
         return token
 
-    def dispatch(self, req: Request, path: str, path_args: dict[str, str]) -> Response:
+    def dispatch(self, req: Request, path: str, path_args: dict[str, str]) -> Answer:
         """Answer one request for a spec path (`req` is Flask's or the API lane's)."""
         methods = self.spec.by_path[path]
         operation = methods.get(req.method)
@@ -322,7 +322,7 @@ class MockServer:
             payload = json.loads(raw)
         return ApiAnswer(response.status_code, answer_headers, payload, _elapsed_ms(started), origin.seq)
 
-    def harness(self, handler: HarnessHandler, path_args: dict[str, str]) -> Response:
+    def harness(self, handler: HarnessHandler, path_args: dict[str, str]) -> Answer:
         try:
             depth = MAX_JSON_DEPTH
             if getattr(handler, "large_body", False):  # a whole state: bigger, and deeper
@@ -368,7 +368,7 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
 
     register_site(app, server.spec)
 
-    def error_page(error: HTTPException, limit: int | None = None) -> Response:
+    def error_page(error: HTTPException, limit: int | None = None) -> Answer:
         if isinstance(error, RequestEntityTooLarge):
             return json_response(413, {"detail": f"Request body exceeds {limit or config.max_body_bytes} bytes."})
         if error.code == 404:
@@ -376,7 +376,7 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
         return json_response(error.code or 400, {"detail": error.description or error.name})
 
     @app.errorhandler(HTTPException)
-    def http_error_page(error: HTTPException) -> Response:
+    def http_error_page(error: HTTPException) -> Answer:
         return error_page(error, request.max_content_length)
 
     app.wsgi_app = EncodedSlashes(  # type: ignore[method-assign]
@@ -385,7 +385,7 @@ def create_app(config: MockConfig | None = None, spec: CompiledSpec | None = Non
     )
 
     @app.errorhandler(Exception)
-    def unexpected(error: Exception) -> Response:
+    def unexpected(error: Exception) -> Answer:
         return internal_error()
 
     return app
@@ -396,7 +396,7 @@ def _elapsed_ms(started: float) -> float:
 
 
 def _view_for(server: MockServer, path: str):
-    def view(**path_args: str) -> Response:
+    def view(**path_args: str) -> Answer:
         req = request._get_current_object()  # type: ignore[attr-defined]
         return server.dispatch(req, path, path_arguments(req.environ, path_args))
 
@@ -405,7 +405,7 @@ def _view_for(server: MockServer, path: str):
 
 
 def _harness_view(server: MockServer, handler: HarnessHandler):
-    def view(**path_args: str) -> Response:
+    def view(**path_args: str) -> Answer:
         return server.harness(handler, path_args)
 
     view.__name__ = f"harness_{handler.__name__}"

@@ -24,7 +24,7 @@ from .journal import ORIGIN, Journal, Origin, body_excerpt, key_fingerprint
 from .openapi import CompiledSpec
 from .routes import HARNESS_PREFIX, is_site
 from .serving import dropped_body
-from .wire import json_response
+from .wire import Answer, json_response
 
 REQUEST_LOG = logging.getLogger("mem0_mock.requests")
 ADMIN_HEADER = "X-Mem0-Mock-Admin"
@@ -63,7 +63,7 @@ class Interceptor:
         self.journal = journal
         self.admin_token = admin_token
 
-    def before(self, req: Request) -> Response | None:
+    def before(self, req: Request) -> Answer | None:
         trace = req.environ[TRACE] = Trace(time.perf_counter())
         if is_site(req.path):
             return None
@@ -88,7 +88,7 @@ class Interceptor:
         trace.dropped = fault.drop
         return _answer(fault)
 
-    def after(self, req: Request, response: Response) -> Response:
+    def after(self, req: Request, response: Answer) -> Answer:
         trace = req.environ.get(TRACE)
         if trace is None:  # a before-request hook failed before ours ran
             return response
@@ -127,7 +127,7 @@ class Interceptor:
             trace.origin.seq = seq
         return response
 
-    def _admit(self, req: Request) -> Response | None:
+    def _admit(self, req: Request) -> Answer | None:
         """With an admin token, the harness answers only requests that carry it."""
         if self.admin_token is None:
             return None
@@ -151,7 +151,7 @@ def _body(req: Request) -> bytes | None:
         return None
 
 
-def _answer(rule: FaultRule) -> Response:
+def _answer(rule: FaultRule) -> Answer:
     """The answer a rule gives in place of the service."""
     if rule.drop:
         return Response(dropped_body(), status=503)  # the status is never sent

@@ -14,21 +14,23 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any, Protocol
 
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
+
+from .wire import Answer
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class Pipeline(Protocol):
-    def dispatch(self, req: Request, path: str, path_args: dict[str, str]) -> Response: ...
+    def dispatch(self, req: Request, path: str, path_args: dict[str, str]) -> Answer: ...
 
 
 class Hooks(Protocol):
-    def before(self, req: Request) -> Response | None: ...
+    def before(self, req: Request) -> Answer | None: ...
 
-    def after(self, req: Request, response: Response) -> Response: ...
+    def after(self, req: Request, response: Answer) -> Answer: ...
 
 
 ROUTE_CACHE = 4096  # routed paths remembered
@@ -51,8 +53,8 @@ class ApiLane:
         pipeline: Pipeline,
         hooks: Hooks,
         path_arguments: Callable[[dict[str, Any], dict[str, str]], dict[str, str]],
-        error_page: Callable[[HTTPException], Response],
-        internal_error: Callable[[], Response],
+        error_page: Callable[[HTTPException], Answer],
+        internal_error: Callable[[], Answer],
         max_body_bytes: int,
     ) -> None:
         self.flask: WsgiApp = app.wsgi_app
@@ -94,7 +96,7 @@ class ApiLane:
         self._routes[key] = found
         return found
 
-    def _serve(self, environ: dict[str, Any], rule: Any, args: dict[str, str]) -> Response:
+    def _serve(self, environ: dict[str, Any], rule: Any, args: dict[str, str]) -> Answer:
         req = LaneRequest(environ)
         req.max_content_length = self.max_body_bytes
         req.url_rule = rule
