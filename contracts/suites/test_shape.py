@@ -42,7 +42,7 @@ from contracts.plugin import (
 from spec import load_spec
 
 SUITE = "shape"
-MAX_EXAMPLES = 12
+MAX_EXAMPLES = 10
 SEED = 20250901
 # The coverage phase enumerates thousands of variants of the recursive filter schema; the
 # first few of each (operation, mode, scenario, location, parameter) keep its breadth.
