@@ -220,6 +220,20 @@ def _split(
     return {"semantic": score - entity - bm25, "bm25": bm25, "entity": entity}
 
 
+class _Breakdowns(dict):
+    """`_split` of each (weight covered, of which by exact stems, categories shared, cosine)
+    asked for, for one query: worked out once per match pattern, one dict to be read only."""
+
+    def __init__(self, total: float, query_categories: int) -> None:
+        super().__init__()
+        self._total, self._query_categories = total, query_categories
+
+    def __missing__(self, key: tuple[float, float, int, float | None]) -> dict[str, float]:
+        covered, exact, shared, cosine = key
+        found = self[key] = _split(covered, exact, self._total, shared, self._query_categories, cosine)
+        return found
+
+
 def similarity(
     query: str, text: str, categories: Sequence[str] = (), *, corpus: Corpus | None = None,
     keyword_search: bool = False, cosine: float | None = None,
@@ -380,23 +394,17 @@ class SearchIndex:
     ) -> list[dict[str, float]]:
         """`explain` for several indexed memories, the query's term weights worked out once.
 
-        Memories of one match pattern get the same breakdown: one dict, to be read only.
+        Memories of one match pattern get the same breakdown (`_Breakdowns`).
         """
         q = parse_query(query)
         weights = _weights(q, self)
-        total = sum(weights)
         holders = self._holders(q.categories)  # only the query's categories count
-        ncats = len(q.categories)
-        known: dict[tuple[float, float, int, float | None], dict[str, float]] = {}
+        known = _Breakdowns(sum(weights), len(q.categories))
         breakdowns = []
         for memory_id in memory_ids:
             covered, exact = _coverage(q, weights, self._docs[memory_id], False)
             shared = sum(memory_id in members for members in holders)
-            cosine = self._cosine(query, memory_id, embedder)
-            parts = known.get((covered, exact, shared, cosine))
-            if parts is None:
-                parts = known[(covered, exact, shared, cosine)] = _split(covered, exact, total, shared, ncats, cosine)
-            breakdowns.append(parts)
+            breakdowns.append(known[covered, exact, shared, self._cosine(query, memory_id, embedder)])
         return breakdowns
 
     def scores(
@@ -504,7 +512,7 @@ class SearchIndex:
 
         for (covered, exact, can), members in groups.items():
             wait(covered, exact, can, _PEEL if can else 0, len(can), members)
-        breakdowns: dict[tuple[float, float, int], dict[str, float]] = {}
+        breakdowns = _Breakdowns(total, ncats)
 
         def split(state: int, covered: float, exact: float, can: frozenset[str], members: set[str]) -> None:
             if state == _SPLIT:
@@ -518,12 +526,6 @@ class SearchIndex:
             if rest:
                 wait(covered, exact, can, _SPLIT if len(can) > 1 else 0, len(can) - 1, rest)
 
-        def explain(shared: int, covered: float, exact: float) -> dict[str, float]:
-            found = breakdowns.get((covered, exact, shared))
-            if found is None:
-                found = breakdowns[(covered, exact, shared)] = _split(covered, exact, total, shared, ncats, None)
-            return found
-
         while waiting:
             negative, _, shared, covered, exact, can, members = heapq.heappop(waiting)
             if not negative < 0.0:
@@ -532,7 +534,7 @@ class SearchIndex:
                 split(shared, covered, exact, can, members)
                 continue
             group = members
-            parts = [(members, explain(shared, covered, exact))] if explained else None
+            parts = [(members, breakdowns[covered, exact, shared, None])] if explained else None
             while waiting and waiting[0][0] == negative:  # the same score from another group, or maybe
                 _, _, shared, covered, exact, can, other = heapq.heappop(waiting)
                 if shared < 0:
@@ -540,7 +542,7 @@ class SearchIndex:
                     continue
                 group = group | other
                 if parts is not None:
-                    parts.append((other, explain(shared, covered, exact)))
+                    parts.append((other, breakdowns[covered, exact, shared, None]))
             yield -negative, group, parts
 
     def _with_all(self, members: set[str], categories: frozenset[str]) -> set[str]:
