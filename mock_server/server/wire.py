@@ -41,10 +41,6 @@ class JsonAnswer:
             return []
         return [self.payload]
 
-    def get_json(self) -> Any:
-        """The body, parsed (what a test reads)."""
-        return compact_json.loads(self.payload) if self.payload else None
-
 
 Answer = Response | JsonAnswer  # what the pipeline, the hooks and the lane hand on
 
