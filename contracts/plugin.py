@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import threading
-import time
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +31,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from contracts.client import http_session
+from contracts.client import http_session, poll
 from contracts.mock_process import SHARED_MOCK_ENV
 from contracts.objects import RunObjects
 
@@ -294,11 +293,10 @@ SHARED_MOCK_WAIT_S = 90.0  # the mock's own start gives up after 60 s, and says 
 
 def _shared_mock_url(where: Path) -> str:
     """The URL of the run's mock once mem0-contracts has it started (or the run ends, saying why)."""
-    deadline = time.monotonic() + SHARED_MOCK_WAIT_S
-    while not where.exists():
-        if time.monotonic() > deadline:
-            pytest.exit(f"the suite's mock did not start within {SHARED_MOCK_WAIT_S:g} s", returncode=3)
-        time.sleep(0.01)  # polling: the file appears when the mock answers
+    # polling: the file appears when the mock answers
+    _, appeared = poll(where.exists, bool, timeout=SHARED_MOCK_WAIT_S, first_delay=0.01, max_delay=0.01)
+    if not appeared:
+        pytest.exit(f"the suite's mock did not start within {SHARED_MOCK_WAIT_S:g} s", returncode=3)
     answer = json.loads(where.read_text(encoding="utf-8"))
     if "error" in answer:
         pytest.exit(answer["error"], returncode=3)
