@@ -687,8 +687,8 @@ class Namespace:
 
         A group that is a large share of the namespace (a set, at least 1/LISTED_SHARE of
         it) is read off the kept listing order (C-level `filter`), which stops where its
-        reader stops: a search for ten of 250 looks at about the first forty memories. A
-        smaller group is sorted, by two stable C-level sorts.
+        reader stops: the shape's ten answers from a group of 125 among 1,000 memories look
+        at about eighty. A smaller group is sorted, by two stable C-level sorts.
         """
         memories = self.memories
         if isinstance(ids, AbstractSet) and len(ids) * LISTED_SHARE >= len(memories):

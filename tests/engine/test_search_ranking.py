@@ -3,7 +3,7 @@
 The reference scores every visible memory of the scope with `similarity` (the plain
 implementation of the score), keeps those at or above the threshold and orders them by
 score, then newest first, then id. `Namespace.search` reads the index's ranking a group at
-a time and orders only the group at the boundary; both must give the same memories, in
+a time, each group only as far as the answer needs; both must give the same memories, in
 the same order, with the same scores.
 """
 
